@@ -1,0 +1,103 @@
+"""Table definitions (SQLAlchemy Core), one MetaData for the whole database.
+
+The schema itself is created and migrated by Alembic (``shared/migrations``);
+these objects are what the code queries. Keep them in step with the newest
+migration: ``tests/integration/test_migrations.py`` compares the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
+
+metadata = sa.MetaData()
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[Any]):
+    """An aware UTC timestamp on both backends (SQLite keeps no offset of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        from datetime import UTC
+
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        from datetime import UTC
+
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# ---------------------------------------------------------------- the event store
+
+events = sa.Table(
+    "events",
+    metadata,
+    # The global order every reader follows. Appends are serialised, so
+    # positions become visible in number order (see store.py).
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+              sa.Identity(), primary_key=True),
+    sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("stream_id", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("type", sa.String(100), nullable=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("occurred_at", UTCDateTime, nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("payload", JSONType, nullable=False),
+    sa.Column("metadata", JSONType, nullable=False),
+    sa.UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
+    sqlite_autoincrement=True,
+)
+
+# Rows waiting for the relay: written in the same transaction as their events.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("position", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+              primary_key=True, autoincrement=False),
+)
+
+# Consumers record each event id they acted on, in the transaction of their effect.
+processed_messages = sa.Table(
+    "processed_messages",
+    metadata,
+    sa.Column("consumer", sa.String(50), primary_key=True),
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("processed_at", UTCDateTime, nullable=False),
+)
+
+# A kiosk retrying a POST with the same Idempotency-Key gets the first answer.
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("token_id", sa.String(32), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("response", JSONType, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Each projection's last applied position, written with its rows.
+projection_positions = sa.Table(
+    "projection_positions",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+)
