@@ -101,3 +101,48 @@ projection_positions = sa.Table(
     sa.Column("name", sa.String(50), primary_key=True),
     sa.Column("position", sa.BigInteger, nullable=False),
 )
+
+
+# ---------------------------------------------------------------- projections
+# Derived from the events; ``complaints rebuild`` replays them from scratch.
+# No secondary indexes: a rebuild copies these tables under a new name, and
+# index names would collide on PostgreSQL.
+
+# The open-order board (tracker): one row per complaint; listed from dispatch on.
+board_orders = sa.Table(
+    "board_orders",
+    metadata,
+    sa.Column("complaint_id", sa.String(36), primary_key=True),
+    sa.Column("community", sa.String(200), nullable=False),
+    sa.Column("unit", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(100)),
+    sa.Column("department", sa.String(50)),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("team", sa.String(200)),
+    sa.Column("registered_at", UTCDateTime, nullable=False),
+    sa.Column("dispatched_at", UTCDateTime),
+    sa.Column("due_at", UTCDateTime),
+    sa.Column("completed_at", UTCDateTime),
+)
+
+# Monthly statistics (reporting): each complaint's facts; timely, late and
+# pending are judged when the report is read, against that moment.
+monthly_complaints = sa.Table(
+    "monthly_complaints",
+    metadata,
+    sa.Column("complaint_id", sa.String(36), primary_key=True),
+    sa.Column("registered_at", UTCDateTime, nullable=False),
+    sa.Column("community", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("given_category", sa.String(100)),
+    sa.Column("category", sa.String(100)),
+    sa.Column("department", sa.String(50)),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("dispatched_at", UTCDateTime),
+    sa.Column("due_at", UTCDateTime),
+    sa.Column("completed_at", UTCDateTime),
+    sa.Column("quality", sa.Integer),
+    sa.Column("attitude", sa.Integer),
+    sa.Column("escalated", sa.Boolean, nullable=False, default=False),
+)

@@ -1,0 +1,253 @@
+"""RabbitMQ with pika: the topology, the message format, the publisher, a health probe.
+
+Every event travels as its :class:`~shared.events.Envelope` in JSON on the topic
+exchange ``complaints``; :data:`BINDINGS` shows which queue receives which
+routing keys. The one consumer loop lives in :mod:`shared.consumer`.
+
+pika connections are not thread-safe: every object here owns its connection and
+must stay on the thread that created it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import pika
+import structlog
+from pika.adapters.blocking_connection import BlockingChannel
+from pika.exceptions import AMQPChannelError, AMQPConnectionError, AMQPError
+
+from shared.events import Envelope
+
+log = structlog.get_logger(__name__)
+
+EXCHANGE = "complaints"
+DEAD_EXCHANGE = "complaints.dead"
+PARKING_QUEUE = "complaints.dead"
+
+DISPATCHER_QUEUE = "dispatcher"
+TRACKER_QUEUE = "tracker"
+REPORTING_QUEUE = "reporting"
+
+DEPARTMENTS: tuple[str, ...] = (
+    "customer_service",
+    "engineering",
+    "security",
+    "environment",
+    "leadership",
+)
+DEPARTMENT_QUEUES: dict[str, str] = {d: f"dept.{d}" for d in DEPARTMENTS}
+
+# A backstop for consumers that crash mid-message: they never get to park the
+# message themselves, so the broker dead-letters it after this many returns.
+# It must stay above the consumers' own max_attempts, or the broker parks
+# first and the parked message lacks the x-error header.
+DELIVERY_LIMIT = 5
+# The board, not a console queue, is the record: a console that was away for a
+# week reloads the board instead of replaying its queue.
+DEPARTMENT_MESSAGE_TTL_MS = 7 * 24 * 60 * 60 * 1000
+
+HEARTBEAT_SECONDS = 30
+# A publisher waiting on a broker resource alarm gives up after this long,
+# so the relay can log it and retry instead of hanging without a word.
+BLOCKED_CONNECTION_TIMEOUT_SECONDS = 60.0
+
+_DEPARTMENT_EVENTS = ("dispatched", "reassigned", "reopened", "warned", "chased")
+
+
+def _department_keys(department: str) -> list[str]:
+    return [f"workorder.{event}.{department}" for event in _DEPARTMENT_EVENTS]
+
+
+# Queue -> the routing keys bound to it on the ``complaints`` exchange.
+BINDINGS: dict[str, list[str]] = {
+    DISPATCHER_QUEUE: ["complaint.registered"],
+    TRACKER_QUEUE: ["#"],
+    REPORTING_QUEUE: ["#"],
+    "dept.customer_service": [*_department_keys("customer_service"), "complaint.registered"],
+    "dept.engineering": _department_keys("engineering"),
+    "dept.security": _department_keys("security"),
+    "dept.environment": _department_keys("environment"),
+    "dept.leadership": [*_department_keys("leadership"), "complaint.escalated"],
+}
+
+
+def queue_arguments(queue: str) -> dict[str, Any]:
+    """The ``x-`` arguments a work queue is declared with (see :data:`BINDINGS`)."""
+    arguments: dict[str, Any] = {
+        "x-queue-type": "quorum",
+        "x-dead-letter-exchange": DEAD_EXCHANGE,
+        "x-delivery-limit": DELIVERY_LIMIT,
+        # Together these two make dead-lettering at-least-once; alone, the
+        # strategy silently falls back to at-most-once.
+        "x-overflow": "reject-publish",
+        "x-dead-letter-strategy": "at-least-once",
+    }
+    if queue in DEPARTMENT_QUEUES.values():
+        arguments["x-message-ttl"] = DEPARTMENT_MESSAGE_TTL_MS
+    return arguments
+
+
+def declare_topology(channel: BlockingChannel) -> None:
+    """Declare exchanges, queues and bindings; safe to repeat on every (re)connect."""
+    channel.exchange_declare(EXCHANGE, exchange_type="topic", durable=True)
+    channel.exchange_declare(DEAD_EXCHANGE, exchange_type="fanout", durable=True)
+    # The parking lot has no dead-letter exchange of its own: nothing leaves it
+    # except by an operator's hand.
+    channel.queue_declare(PARKING_QUEUE, durable=True, arguments={"x-queue-type": "quorum"})
+    channel.queue_bind(PARKING_QUEUE, DEAD_EXCHANGE)
+    for queue, keys in BINDINGS.items():
+        channel.queue_declare(queue, durable=True, arguments=queue_arguments(queue))
+        for key in keys:
+            channel.queue_bind(queue, EXCHANGE, routing_key=key)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def message_properties(envelope: Envelope) -> pika.BasicProperties:
+    """Persistent JSON with ``event_type``/``event_id`` headers, as the contract names them."""
+    event_id = str(envelope.event_id)
+    return pika.BasicProperties(
+        content_type="application/json",
+        delivery_mode=pika.DeliveryMode.Persistent,
+        message_id=event_id,
+        headers={"event_type": envelope.type, "event_id": event_id},
+    )
+
+
+def message_body(envelope: Envelope) -> bytes:
+    """The envelope as UTF-8 JSON, the only body format on the broker."""
+    return envelope.model_dump_json().encode("utf-8")
+
+
+def envelope_from_body(body: bytes) -> Envelope:
+    """Parse a message body; raises ``pydantic.ValidationError`` when it is no envelope."""
+    return Envelope.model_validate_json(body)
+
+
+# --------------------------------------------------------------------------- connections
+
+
+def connection_parameters(
+    url: str, *, name: str | None = None, heartbeat: int = HEARTBEAT_SECONDS
+) -> pika.URLParameters:
+    """Parameters for ``url``; ``name`` shows in the management UI and ``rabbitmqctl``."""
+    parameters = pika.URLParameters(url)
+    parameters.heartbeat = heartbeat
+    if name:
+        parameters.client_properties = {"connection_name": name}
+    return parameters
+
+
+def broker_reachable(url: str, timeout: float = 2.0) -> bool:
+    """True when an AMQP connection to ``url`` opens within about ``timeout`` seconds."""
+    parameters = connection_parameters(url, name="health-check")
+    parameters.socket_timeout = timeout
+    parameters.stack_timeout = timeout
+    parameters.connection_attempts = 1
+    try:
+        connection = pika.BlockingConnection(parameters)
+    except (AMQPError, OSError):
+        return False
+    with contextlib.suppress(AMQPError):  # it opened, which is all a health check asks
+        connection.close()
+    return True
+
+
+class Publisher:
+    """Publishes envelopes to ``complaints`` and returns only once the broker confirmed them.
+
+    Owns one connection and one confirm-mode channel, opened on the first
+    :meth:`publish` (which declares the topology). After a connection failure
+    the error propagates and the next :meth:`publish` reconnects. Not
+    thread-safe: one Publisher per thread.
+    """
+
+    def __init__(self, url: str, *, name: str = "publisher") -> None:
+        self._url = url
+        self._name = name
+        self._connection: pika.BlockingConnection | None = None
+        self._channel: BlockingChannel | None = None
+
+    def publish(self, envelopes: Sequence[Envelope]) -> None:
+        """Publish in order, each ``mandatory`` and confirmed before the next is sent.
+
+        Raises ``pika.exceptions.UnroutableError`` when no queue is bound to a
+        routing key, ``NackError`` when the broker refuses a message, and
+        pika's connection/channel errors when the link fails. Messages before
+        the failing one are already on the broker, so a caller that retries
+        the batch may duplicate them (consumers are idempotent).
+        """
+        if not envelopes:
+            return
+        channel = self._open_channel()
+        try:
+            for envelope in envelopes:
+                channel.basic_publish(
+                    EXCHANGE,
+                    envelope.routing_key(),
+                    message_body(envelope),
+                    message_properties(envelope),
+                    mandatory=True,
+                )
+        except (AMQPConnectionError, pika.exceptions.ChannelClosed):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close the connection; a later :meth:`publish` opens a new one."""
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except AMQPError:
+                log.debug("publisher.close_failed", name=self._name, exc_info=True)
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _open_channel(self) -> BlockingChannel:
+        if self._still_open() and self._channel is not None:
+            return self._channel
+        self.close()
+        parameters = connection_parameters(self._url, name=self._name)
+        parameters.blocked_connection_timeout = BLOCKED_CONNECTION_TIMEOUT_SECONDS
+        connection = pika.BlockingConnection(parameters)
+        try:
+            channel = connection.channel()
+            declare_topology(channel)
+            channel.confirm_delivery()
+        except BaseException:
+            connection.close()
+            raise
+        self._connection, self._channel = connection, channel
+        log.info("publisher.connected", name=self._name)
+        return channel
+
+    def _still_open(self) -> bool:
+        """Whether the current channel is usable, noticing a close the broker already sent.
+
+        A BlockingConnection reads the socket only inside pika calls, so an idle
+        publisher learns that the broker dropped it (missed heartbeats, a
+        restart) only here; better to reconnect now than fail the next batch.
+        """
+        if self._connection is None or self._channel is None:
+            return False
+        try:
+            self._connection.process_data_events(time_limit=0)
+        except (AMQPConnectionError, AMQPChannelError):
+            log.info("publisher.connection_lost", name=self._name, exc_info=True)
+            return False
+        return self._connection.is_open and self._channel.is_open

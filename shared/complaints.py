@@ -1,0 +1,73 @@
+"""The one way a service changes a complaint: load, decide, append; retry on a race.
+
+Services stay thin: they turn HTTP or a message into a command and call
+:meth:`ComplaintHandler.execute`. The events and their outbox rows (and any
+``also`` rows, such as a consumer's processed-message record or an
+idempotency key) commit in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.sql.base import Executable
+
+from shared.clock import Clock
+from shared.domain.commands import Command
+from shared.domain.decider import decide
+from shared.domain.events import stream_id_of
+from shared.domain.state import Complaint, fold
+from shared.events import Envelope, Metadata, new_envelope, to_event
+from shared.policy import Policy
+from shared.store import ConcurrencyError, EventStore
+
+MAX_ATTEMPTS = 8
+
+AlsoRows = Callable[[Complaint, list[Envelope]], Iterable[Executable]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: Complaint
+    recorded: list[Envelope]
+
+
+class ComplaintHandler:
+    def __init__(self, store: EventStore, policy: Policy, clock: Clock) -> None:
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+
+    def load(self, complaint_id: str) -> tuple[Complaint, list[Envelope]]:
+        history = self.store.read_stream(stream_id_of(complaint_id))
+        return fold(to_event(e) for e in history), history
+
+    def execute(
+        self,
+        complaint_id: str,
+        command: Command,
+        metadata: Metadata,
+        also: AlsoRows | None = None,
+    ) -> Outcome:
+        stream_id = stream_id_of(complaint_id)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            state, _ = self.load(complaint_id)
+            now = self.clock.now()
+            decided = decide(command, state, self.policy, now)
+            envelopes = [
+                new_envelope(stream_id, state.version + i, event, now, metadata)
+                for i, event in enumerate(decided, start=1)
+            ]
+            new_state = fold(decided, state)
+            extra = list(also(new_state, envelopes)) if also else []
+            if not envelopes and not extra:
+                return Outcome(new_state, [])
+            try:
+                recorded = self.store.append(stream_id, envelopes, state.version, also=extra)
+            except ConcurrencyError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                continue
+            return Outcome(new_state, recorded)
+        raise AssertionError("unreachable")

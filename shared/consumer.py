@@ -1,0 +1,233 @@
+"""The one consumer loop every service uses: ack after the handler, park poison, reconnect.
+
+Life of a message: the handler runs (and commits its own transaction); only
+then is the message acked. A handler that raises gets the message back
+(``basic_nack(requeue=True)``) until the queue's delivery count says this was
+attempt ``max_attempts``; then the consumer republishes it to the dead-letter
+exchange with an ``x-error`` header and acks the original, so the queue keeps
+flowing. A body that is no envelope is parked at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pika
+import structlog
+from pika.adapters.blocking_connection import BlockingChannel
+from pika.exceptions import AMQPChannelError, AMQPConnectionError
+from pika.spec import Basic, BasicProperties
+
+from shared.broker import DEAD_EXCHANGE, connection_parameters, declare_topology, envelope_from_body
+from shared.events import Envelope
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[Envelope], None]
+
+# How often the loop looks at ``stop`` while the queue is idle.
+POLL_SECONDS = 0.5
+BACKOFF_FIRST_SECONDS = 0.2
+BACKOFF_CAP_SECONDS = 10.0
+ERROR_HEADER_LIMIT = 1000
+
+
+class ConsumerCancelledByBroker(AMQPChannelError):
+    """The broker ended our consumer (its queue was deleted); reconnecting re-declares it."""
+
+
+# Each of these is the broker going away or a channel-level refusal: both are
+# routine for a long-running service, so the loop reconnects instead of dying.
+# (AMQPConnectionError covers ConnectionClosedByBroker, e.g. CONNECTION_FORCED
+# from a broker stop, StreamLostError and ConnectionWrongStateError.)
+RECOVERABLE_ERRORS: tuple[type[Exception], ...] = (AMQPConnectionError, AMQPChannelError)
+
+
+def run_consumer(
+    url: str,
+    queue: str,
+    handler: Handler,
+    stop: threading.Event,
+    *,
+    prefetch: int = 20,
+    max_attempts: int = 3,
+    name: str | None = None,
+) -> None:
+    """Consume ``queue`` with ``handler`` until ``stop`` is set; blocks, then returns.
+
+    Opens its own connection (call it on its own thread), declares the
+    topology on every (re)connect, and reconnects with capped exponential
+    back-off whenever the broker goes away. ``name`` labels the connection
+    (``connection_name``) for ``rabbitmqctl`` and the management UI.
+
+    The handler runs on this thread, inside pika's I/O loop: one that runs
+    longer than about two heartbeats (60 s) gets the connection dropped and
+    its message redelivered.
+    """
+    consumer = _Consumer(url, queue, handler, stop, prefetch, max_attempts, name)
+    delay = BACKOFF_FIRST_SECONDS
+    while not stop.is_set():
+        try:
+            consumer.run_connection()
+            return
+        except RECOVERABLE_ERRORS as exc:
+            if consumer.was_connected:
+                delay = BACKOFF_FIRST_SECONDS
+            consumer.log.warning("consumer.disconnected", error=repr(exc), retry_in=delay)
+        stop.wait(delay)
+        delay = min(delay * 2, BACKOFF_CAP_SECONDS)
+
+
+class _Consumer:
+    """One consumer's state across reconnects; every method runs on the caller's thread."""
+
+    def __init__(
+        self,
+        url: str,
+        queue: str,
+        handler: Handler,
+        stop: threading.Event,
+        prefetch: int,
+        max_attempts: int,
+        name: str | None,
+    ) -> None:
+        self.url, self.queue, self.handler, self.stop = url, queue, handler, stop
+        self.prefetch, self.max_attempts = prefetch, max_attempts
+        self.name = name or f"consumer.{queue}"
+        self.log = log.bind(queue=queue, consumer=self.name)
+        self.was_connected = False
+
+    def run_connection(self) -> None:
+        """Consume on one connection until ``stop``; raises when the link fails."""
+        self.was_connected = False
+        connection = pika.BlockingConnection(connection_parameters(self.url, name=self.name))
+        try:
+            channel = connection.channel()
+            declare_topology(channel)
+            channel.basic_qos(prefetch_count=self.prefetch)
+            # A channel of its own for parking, so its blocking confirm waits
+            # never interleave with the consume generator's bookkeeping.
+            parking = connection.channel()
+            parking.confirm_delivery()
+            self.was_connected = True
+            self.log.info("consumer.connected")
+            self._consume(channel, parking)
+        finally:
+            _close_quietly(connection)
+
+    def _consume(self, channel: BlockingChannel, parking: BlockingChannel) -> None:
+        for method, properties, body in channel.consume(
+            self.queue, inactivity_timeout=POLL_SECONDS
+        ):
+            if self.stop.is_set():
+                # Hand prefetched messages back now rather than at close.
+                channel.cancel()
+                return
+            if method is not None:
+                self._deliver(channel, parking, method, properties, body)
+        if not self.stop.is_set():
+            raise ConsumerCancelledByBroker(self.queue)
+
+    def _deliver(
+        self,
+        channel: BlockingChannel,
+        parking: BlockingChannel,
+        method: Basic.Deliver,
+        properties: BasicProperties,
+        body: bytes,
+    ) -> None:
+        try:
+            envelope = envelope_from_body(body)
+        except Exception as exc:
+            # Retrying cannot make a malformed body parse.
+            self._park(channel, parking, method, properties, body, exc)
+            return
+        try:
+            self.handler(envelope)
+        except Exception as exc:
+            self._handler_failed(channel, parking, method, properties, body, exc)
+            return
+        channel.basic_ack(method.delivery_tag)
+
+    def _handler_failed(
+        self,
+        channel: BlockingChannel,
+        parking: BlockingChannel,
+        method: Basic.Deliver,
+        properties: BasicProperties,
+        body: bytes,
+        exc: Exception,
+    ) -> None:
+        attempt = _delivery_count(properties) + 1
+        self.log.warning(
+            "consumer.handler_failed",
+            message_id=properties.message_id,
+            attempt=attempt,
+            max_attempts=self.max_attempts,
+            exc_info=exc,
+        )
+        if attempt >= self.max_attempts:
+            self._park(channel, parking, method, properties, body, exc)
+        else:
+            channel.basic_nack(method.delivery_tag, requeue=True)
+
+    def _park(
+        self,
+        channel: BlockingChannel,
+        parking: BlockingChannel,
+        method: Basic.Deliver,
+        properties: BasicProperties,
+        body: bytes,
+        exc: Exception,
+    ) -> None:
+        """Republish to the dead-letter exchange with the error, then ack the original."""
+        parked = _parked_properties(properties, self.queue, method.routing_key, exc)
+        try:
+            parking.basic_publish(DEAD_EXCHANGE, method.routing_key, body, parked, mandatory=True)
+        except (pika.exceptions.UnroutableError, pika.exceptions.NackError):
+            # Never ack what is not safely parked: requeue it, and the queue's
+            # delivery limit dead-letters it if this keeps failing.
+            self.log.error("consumer.park_failed", message_id=properties.message_id)
+            channel.basic_nack(method.delivery_tag, requeue=True)
+            return
+        channel.basic_ack(method.delivery_tag)
+        self.log.error(
+            "consumer.message_parked",
+            message_id=properties.message_id,
+            routing_key=method.routing_key,
+            error=parked.headers["x-error"],
+        )
+
+
+def _delivery_count(properties: BasicProperties) -> int:
+    """Earlier deliveries of this message, from the quorum queue's ``x-delivery-count``."""
+    value = (properties.headers or {}).get("x-delivery-count", 0)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _parked_properties(
+    properties: BasicProperties, queue: str, routing_key: str, exc: Exception
+) -> BasicProperties:
+    parked = copy.copy(properties)
+    headers: dict[str, Any] = dict(properties.headers or {})
+    # The parking queue keeps its own count; a copied one would only mislead.
+    headers.pop("x-delivery-count", None)
+    headers["x-error"] = f"{type(exc).__name__}: {exc}"[:ERROR_HEADER_LIMIT]
+    headers["x-original-queue"] = queue
+    headers["x-original-routing-key"] = routing_key
+    parked.headers = headers
+    return parked
+
+
+def _close_quietly(connection: pika.BlockingConnection) -> None:
+    if connection.is_open:
+        # Already going down; the next connection starts clean.
+        with contextlib.suppress(AMQPConnectionError, AMQPChannelError):
+            connection.close()

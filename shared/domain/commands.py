@@ -1,0 +1,100 @@
+"""What people (and the dispatcher) ask of a complaint. Imperative names; plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RegisterComplaint:
+    complaint_id: str
+    channel: str
+    community: str
+    unit: str
+    customer_name: str
+    phone: str
+    description: str
+    category: str | None = None
+    appointment_start: datetime | None = None
+    appointment_end: datetime | None = None
+    severity: str = "normal"
+    read_back_confirmed: bool = False
+    received_by: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteComplaint:
+    """The dispatcher's step on a new registration: route, dispatch if free, escalate."""
+
+
+@dataclass(frozen=True)
+class DecidePaid:
+    paid: bool
+
+
+@dataclass(frozen=True)
+class QuoteItem:
+    fee: str
+    quantity: int = 1
+
+
+@dataclass(frozen=True)
+class IssueQuote:
+    items: tuple[QuoteItem, ...]
+
+
+@dataclass(frozen=True)
+class AcceptQuote:
+    pass
+
+
+@dataclass(frozen=True)
+class DeclineQuote:
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    reason: str
+
+
+@dataclass(frozen=True)
+class AcceptOrder:
+    pass
+
+
+@dataclass(frozen=True)
+class AssignTeam:
+    team: str
+
+
+@dataclass(frozen=True)
+class CompleteOrder:
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordMailCheck:
+    checked: str
+    finding: str
+
+
+@dataclass(frozen=True)
+class SignOff:
+    quality: int
+    attitude: int
+    signed_by: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordFollowUp:
+    note: str
+
+
+Command = (
+    RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
+    | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
+    | RecordFollowUp
+)

@@ -1,0 +1,75 @@
+"""P-3, P-4, P-5: registering a complaint ("four clears, one report", 四清楚，一报告).
+
+Any staff member may register (P-3; the HTTP edge lets every role in). A
+registration is saved only with the facts that make it actionable (who,
+where, what, how to reach them); when a person took it (visit, phone, staff)
+they must confirm they read it back to the customer and say who they are.
+The supervisor's notice is the ``complaint.registered`` message that reaches
+``dept.customer_service``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from shared.domain import events as ev
+from shared.domain.commands import RegisterComplaint
+from shared.domain.errors import InvalidCommand, RuleViolation
+from shared.domain.state import Complaint
+from shared.policy import Policy
+
+# P-5: channels where a person heard the complaint and must read it back.
+READ_BACK_CHANNELS = frozenset({"visit", "phone", "staff"})
+REQUIRED_FACTS = ("community", "unit", "customer_name", "phone", "description")
+
+
+def register_complaint(
+    command: RegisterComplaint, state: Complaint, policy: Policy, now: datetime
+) -> list[ev.Event]:
+    if state.status != "new":
+        raise RuleViolation("P-4", f"complaint {command.complaint_id} is already registered")
+    for field in REQUIRED_FACTS:
+        if not str(getattr(command, field) or "").strip():
+            raise InvalidCommand(field, "P-5: required to make the complaint actionable")
+    if command.channel in READ_BACK_CHANNELS:
+        if not command.read_back_confirmed:
+            raise InvalidCommand(
+                "read_back_confirmed",
+                f"P-5: a {command.channel} complaint must be read back to the customer "
+                "(复清楚) and confirmed",
+            )
+        if not (command.received_by or "").strip():
+            raise InvalidCommand("received_by", f"P-5: say who took the {command.channel} "
+                                 "complaint")
+    if policy.communities is not None and command.community not in policy.communities:
+        raise InvalidCommand("community", "not one of the policy's communities: "
+                             + ", ".join(policy.communities))
+    if command.category is not None and command.category not in policy.categories:
+        raise InvalidCommand("category", f"unknown category {command.category!r}")
+    _check_appointment(command)
+    return [
+        ev.ComplaintRegistered(
+            complaint_id=command.complaint_id,
+            channel=command.channel,  # type: ignore[arg-type]
+            community=command.community.strip(),
+            unit=command.unit.strip(),
+            customer_name=command.customer_name.strip(),
+            phone=command.phone,
+            description=command.description.strip(),
+            category=command.category,
+            appointment_start=command.appointment_start,
+            appointment_end=command.appointment_end,
+            severity=command.severity,  # type: ignore[arg-type]
+            read_back_confirmed=command.read_back_confirmed,
+            received_by=command.received_by,
+            registered_at=now,
+        )
+    ]
+
+
+def _check_appointment(command: RegisterComplaint) -> None:
+    start, end = command.appointment_start, command.appointment_end
+    if (start is None) != (end is None):
+        raise InvalidCommand("appointment", "give both start and end of the booked time")
+    if start is not None and end is not None and end <= start:
+        raise InvalidCommand("appointment.end", "must be after appointment.start")

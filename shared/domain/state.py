@@ -1,0 +1,113 @@
+"""A complaint's state, folded from its events: ``evolve(state, event) -> state``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+from shared.domain import events as ev
+from shared.events import Event
+
+Status = Literal[
+    "new",  # nothing registered yet (the stream is empty)
+    "registered",
+    "awaiting_decision",
+    "awaiting_quote",
+    "dispatched",
+    "accepted",
+    "assigned",
+    "completed",
+    "closed",
+    "declined",
+    "withdrawn",
+]
+
+# Statuses in which the complaint is finished for good.
+TERMINAL: frozenset[str] = frozenset({"closed", "declined", "withdrawn"})
+# P-9: the department works the order from dispatch to completion.
+ON_THE_BOARD: frozenset[str] = frozenset({"dispatched", "accepted", "assigned", "completed"})
+
+
+@dataclass(frozen=True)
+class Complaint:
+    complaint_id: str = ""
+    status: Status = "new"
+    version: int = 0
+    registration: ev.ComplaintRegistered | None = None
+    category: str | None = None
+    department: str | None = None
+    paid_mode: str | None = None
+    paid: bool | None = None
+    quote: ev.QuoteIssued | None = None
+    quote_accepted_total: str | None = None
+    dispatched_at: datetime | None = None
+    due_at: datetime | None = None
+    commitment_minutes: str | None = None
+    team: str | None = None
+    completed_at: datetime | None = None
+    mail_checked: bool = False
+    escalated: bool = False
+    quality: int | None = None
+    attitude: int | None = None
+
+    @property
+    def severity(self) -> str:
+        return self.registration.severity if self.registration else "normal"
+
+
+def evolve(state: Complaint, event: Event) -> Complaint:
+    """Apply one event; unknown event types leave the state as it was (but count)."""
+    state = replace(state, version=state.version + 1)
+    match event:
+        case ev.ComplaintRegistered():
+            return replace(state, complaint_id=event.complaint_id, status="registered",
+                           registration=event, category=event.category)
+        case ev.ComplaintRouted():
+            status: Status = {"ask": "awaiting_decision", "paid": "awaiting_quote"}.get(
+                event.paid_mode, state.status)  # type: ignore[assignment]
+            paid = {"free": False, "paid": True}.get(event.paid_mode)
+            return replace(state, category=event.category, department=event.department,
+                           paid_mode=event.paid_mode, paid=paid, status=status)
+        case ev.PaidDecided():
+            return replace(state, paid=event.paid,
+                           status="awaiting_quote" if event.paid else state.status)
+        case ev.QuoteIssued():
+            return replace(state, quote=event)
+        case ev.QuoteAccepted():
+            return replace(state, quote_accepted_total=event.total)
+        case ev.QuoteDeclined():
+            return replace(state, status="declined")
+        case ev.WorkOrderDispatched():
+            return replace(state, status="dispatched", department=event.department,
+                           category=event.category, dispatched_at=event.dispatched_at,
+                           due_at=event.due_at, commitment_minutes=event.commitment_minutes)
+        case ev.ComplaintEscalated():
+            return replace(state, escalated=True)
+        case ev.WorkOrderAccepted():
+            return replace(state, status="accepted")
+        case ev.TeamAssigned():
+            return replace(state, status="assigned", team=event.team)
+        case ev.WorkOrderCompleted():
+            return replace(state, status="completed", completed_at=event.completed_at)
+        case ev.MailLogChecked():
+            return replace(state, mail_checked=True)
+        case ev.WorkOrderSignedOff():
+            return replace(state, status="closed", quality=event.quality, attitude=event.attitude)
+        case ev.ComplaintWithdrawn():
+            return replace(state, status="withdrawn")
+    return state
+
+
+def fold(history: Iterable[Event], state: Complaint | None = None) -> Complaint:
+    state = state or Complaint()
+    for event in history:
+        state = evolve(state, event)
+    return state
+
+
+def status_set_by(event: Event) -> Status | None:
+    """The status an event puts a complaint in, or None when it leaves the status as it was."""
+    status = evolve(Complaint(), event).status
+    return None if status == "new" else status

@@ -1,0 +1,53 @@
+"""P-14, P-16: due times and the timely / late / pending judgement.
+
+- Due time: the end of the customer's booked appointment where there is one,
+  else dispatch time plus the category's commitment. Fixed at the first
+  dispatch and written into the dispatch event, so a later change of
+  commitment never rewrites the past (P-14).
+- Timely: completed at or before the due time (completion counts, not the
+  signature). Late: completed after it, or not completed and already due at
+  the moment the report is read. Pending: not completed and not yet due, or
+  not yet dispatched. Withdrawn and declined complaints are counted apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Judgement = Literal["timely", "late", "pending", "withdrawn", "declined"]
+EXCLUDED: frozenset[str] = frozenset({"withdrawn", "declined"})
+
+
+def due_time(
+    dispatched_at: datetime, commitment_minutes: Decimal, appointment_end: datetime | None
+) -> tuple[datetime, Literal["appointment", "commitment"]]:
+    if appointment_end is not None:
+        return appointment_end, "appointment"
+    return dispatched_at + timedelta(minutes=float(commitment_minutes)), "commitment"
+
+
+def judge(
+    status: str, due_at: datetime | None, completed_at: datetime | None, now: datetime
+) -> Judgement:
+    if status in EXCLUDED:
+        return status  # type: ignore[return-value]
+    if completed_at is not None and due_at is not None:
+        return "timely" if completed_at <= due_at else "late"
+    if due_at is not None and now > due_at:
+        return "late"
+    return "pending"
+
+
+def local_month(moment: datetime, tz: ZoneInfo) -> str:
+    """The month a complaint belongs to: its registration, in the company's time zone."""
+    return moment.astimezone(tz).strftime("%Y-%m")
+
+
+def timely_rate(timely: int, total: int) -> Decimal | None:
+    """P-16: timely / total × 100, rounded half-up to two decimals; None when total is 0."""
+    if total == 0:
+        return None
+    return (Decimal(timely) * 100 / Decimal(total)).quantize(Decimal("0.01"), "ROUND_HALF_UP")

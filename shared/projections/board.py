@@ -1,0 +1,81 @@
+"""The open-order board (tracker): every order from dispatch until closed.
+
+Rows exist from registration so a dispatch finds its complaint's facts; the
+board lists a row once it has been dispatched. ``overdue`` and the time left
+are computed against the moment of reading, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.domain import events as ev
+from shared.domain.state import ON_THE_BOARD
+from shared.events import Envelope
+from shared.projections.facts import changes, complaint_events
+from shared.schema import board_orders
+
+NOT_COMPLETED = ("dispatched", "accepted", "assigned")
+
+
+class BoardProjection:
+    name = "board"
+    tables: Sequence[sa.Table] = (board_orders,)
+
+    def apply(self, conn: sa.Connection, batch: Sequence[Envelope],
+              tables: dict[str, sa.Table]) -> None:
+        table = tables[board_orders.name]
+        for complaint_id, event in complaint_events(list(batch)):
+            if isinstance(event, ev.ComplaintRegistered):
+                conn.execute(sa.insert(table).values(
+                    complaint_id=complaint_id, community=event.community, unit=event.unit,
+                    category=event.category, description=event.description,
+                    status="registered", registered_at=event.registered_at))
+                continue
+            values = {k: v for k, v in changes(event).items() if k in table.c}
+            if values:
+                conn.execute(sa.update(table).where(table.c.complaint_id == complaint_id)
+                             .values(**values))
+
+
+def list_orders(
+    conn: sa.Connection, now: datetime, *, view: str = "open", department: str | None = None,
+    community: str | None = None,
+) -> list[dict[str, Any]]:
+    """Orders sorted by time left before breach (soonest due first)."""
+    t = board_orders
+    query = sa.select(t).where(t.c.dispatched_at.is_not(None))
+    if view == "open":
+        query = query.where(t.c.status.in_(ON_THE_BOARD))
+    elif view == "overdue":
+        query = query.where(t.c.status.in_(NOT_COMPLETED), t.c.due_at < now)
+    if department is not None:
+        query = query.where(t.c.department == department)
+    if community is not None:
+        query = query.where(t.c.community == community)
+    query = query.order_by(t.c.due_at, t.c.dispatched_at)
+    return [_public(dict(row._mapping), now) for row in conn.execute(query)]
+
+
+def _public(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    due_at: datetime = row["due_at"]
+    overdue = row["status"] in NOT_COMPLETED and now > due_at
+    return {
+        "complaint_id": row["complaint_id"],
+        "community": row["community"],
+        "unit": row["unit"],
+        "category": row["category"],
+        "department": row["department"],
+        "description": row["description"],
+        "status": row["status"],
+        "team": row["team"],
+        "dispatched_at": row["dispatched_at"],
+        "due_at": due_at,
+        "completed_at": row["completed_at"],
+        "overdue": overdue,
+        "minutes_left": round((due_at - now).total_seconds() / 60, 1),
+    }

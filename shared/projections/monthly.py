@@ -1,0 +1,143 @@
+"""Monthly statistics (P-16, P-17): per month × community × department × category.
+
+The projection keeps each complaint's facts (registration time, department,
+due and completion times, ratings); :func:`monthly_report` judges timely,
+late and pending at the moment it is read (procedure.md, "What the text
+leaves open"), with month boundaries in the policy's time zone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from shared.domain import events as ev
+from shared.domain.routing import route
+from shared.domain.timeliness import EXCLUDED, judge, timely_rate
+from shared.events import Envelope
+from shared.policy import Policy, UnknownCategory
+from shared.projections.facts import changes, complaint_events
+from shared.schema import monthly_complaints
+
+
+class MonthlyProjection:
+    name = "monthly"
+    tables: Sequence[sa.Table] = (monthly_complaints,)
+
+    def apply(self, conn: sa.Connection, batch: Sequence[Envelope],
+              tables: dict[str, sa.Table]) -> None:
+        table = tables[monthly_complaints.name]
+        for complaint_id, event in complaint_events(list(batch)):
+            if isinstance(event, ev.ComplaintRegistered):
+                conn.execute(sa.insert(table).values(
+                    complaint_id=complaint_id, registered_at=event.registered_at,
+                    community=event.community, description=event.description,
+                    given_category=event.category, category=event.category,
+                    status="registered", escalated=False))
+                continue
+            values = {k: v for k, v in changes(event).items() if k in table.c}
+            if values:
+                conn.execute(sa.update(table).where(table.c.complaint_id == complaint_id)
+                             .values(**values))
+
+
+def month_bounds(month: str, policy: Policy) -> tuple[datetime, datetime]:
+    """[start, end) of a ``YYYY-MM`` month in the policy's time zone."""
+    year, mon = (int(part) for part in month.split("-"))
+    start = datetime(year, mon, 1, tzinfo=policy.tz)
+    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=policy.tz)
+    return start, end
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    timely: int = 0
+    late: int = 0
+    pending: int = 0
+    withdrawn: int = 0
+    declined: int = 0
+
+    def add(self, judgement: str) -> None:
+        setattr(self, judgement, getattr(self, judgement) + 1)
+        if judgement not in EXCLUDED:
+            self.total += 1
+
+    def public(self) -> dict[str, Any]:
+        rate = timely_rate(self.timely, self.total)
+        return {"total": self.total, "timely": self.timely, "late": self.late,
+                "pending": self.pending, "withdrawn": self.withdrawn,
+                "declined": self.declined, "timely_rate": _number(rate)}
+
+
+@dataclass
+class Ratings:
+    quality: list[int] = field(default_factory=list)
+    attitude: list[int] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        return {"rated": len(self.quality), "quality": _average(self.quality),
+                "attitude": _average(self.attitude)}
+
+
+def _average(values: list[int]) -> float | None:
+    if not values:
+        return None
+    return _number((Decimal(sum(values)) / len(values)).quantize(Decimal("0.01"), "ROUND_HALF_UP"))
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _department_and_category(row: dict[str, Any], policy: Policy) -> tuple[str, str]:
+    """Where a complaint counts: the department holding it, else its category's, else routing."""
+    if row["department"] and row["category"]:
+        return row["department"], row["category"]
+    try:
+        decided = route(row["description"], row["given_category"], policy)
+    except UnknownCategory:
+        decided = route(row["description"], None, policy)
+    return decided.category.department, decided.category.id
+
+
+def monthly_report(conn: sa.Connection, policy: Policy, month: str, now: datetime,
+                   community: str | None = None) -> dict[str, Any]:
+    start, end = month_bounds(month, policy)
+    t = monthly_complaints
+    query = sa.select(t).where(t.c.registered_at >= start, t.c.registered_at < end)
+    if community is not None:
+        query = query.where(t.c.community == community)
+    overall = Tally()
+    by_department: dict[str, Tally] = defaultdict(Tally)
+    by_category: dict[str, Tally] = defaultdict(Tally)
+    ratings = Ratings()
+    escalated = 0
+    for mapping in conn.execute(query).mappings():
+        row = dict(mapping)
+        judgement = judge(row["status"], row["due_at"], row["completed_at"], now)
+        department, category = _department_and_category(row, policy)
+        for tally in (overall, by_department[department], by_category[category]):
+            tally.add(judgement)
+        if row["quality"] is not None:
+            ratings.quality.append(row["quality"])
+            ratings.attitude.append(row["attitude"])
+        escalated += bool(row["escalated"])
+    return {
+        "month": month,
+        "timezone": policy.timezone,
+        "community": community,
+        "provisional": overall.pending > 0,
+        **overall.public(),
+        "escalated": escalated,
+        "by_department": {k: v.public() for k, v in sorted(by_department.items())},
+        "by_category": {k: v.public() for k, v in sorted(by_category.items())},
+        "satisfaction": ratings.public(),
+        "generated_at": now,
+    }

@@ -1,0 +1,75 @@
+"""The outbox relay: publishes committed events to the broker, in position order.
+
+Woken at once by the commit nudge (``shared/wakeup.py``), and by a timer for
+recovery. A row leaves the outbox only after the broker confirmed its
+message, so a crash anywhere can duplicate a message (consumers are
+idempotent) but never lose one. Run it as ``python -m shared.relay``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import structlog
+
+from shared.broker import Publisher
+from shared.store import EventStore
+from shared.wakeup import CommitListener
+
+log = structlog.get_logger(__name__)
+BATCH = 200
+MAX_BACKOFF_SECONDS = 10.0
+
+
+class Relay:
+    def __init__(self, store: EventStore, publisher: Publisher, listener: CommitListener,
+                 recovery_seconds: float = 1.0) -> None:
+        self.store = store
+        self.publisher = publisher
+        self.listener = listener
+        self.recovery_seconds = recovery_seconds
+
+    def drain(self) -> int:
+        """Publish everything in the outbox now; returns how many messages."""
+        published = 0
+        while batch := self.store.outbox_batch(BATCH):
+            self.publisher.publish(batch)
+            self.store.outbox_remove([e.position for e in batch if e.position is not None])
+            published += len(batch)
+        return published
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.2
+        while not stop.is_set():
+            try:
+                published = self.drain()
+                if published:
+                    log.info("relay.published", count=published)
+                backoff = 0.2
+            except Exception as exc:  # broker or database away: keep the rows, retry later
+                log.warning("relay.publish_failed", error=str(exc), retry_in=backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            self.listener.wait(self.recovery_seconds)
+        self.listener.close()
+        self.publisher.close()
+
+
+def main() -> None:
+    from shared.service import run_until_signalled
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    store = EventStore.from_url(settings.database_url)
+    relay = Relay(
+        store,
+        Publisher(settings.rabbitmq_url, name="relay"),
+        CommitListener(settings.database_url, settings.relay_wake_port),
+        settings.relay_recovery_seconds,
+    )
+    run_until_signalled("relay", relay.run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Bootstrap: the one place each service wires its real dependencies, and runs.
+
+A service process is an HTTP server (uvicorn) plus zero or more background
+workers (queue consumers, projection timers), all stopped together on
+SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import FrameType
+
+import structlog
+
+from shared.clock import Clock, SystemClock
+from shared.complaints import ComplaintHandler
+from shared.logging import configure_logging
+from shared.policy import Policy, load_policy
+from shared.settings import Settings, get_settings
+from shared.store import EventStore
+
+log = structlog.get_logger(__name__)
+
+Worker = Callable[[threading.Event], None]
+
+
+@dataclass
+class ServiceContext:
+    """Everything a service's edges need; built once per process."""
+
+    name: str
+    settings: Settings
+    policy: Policy
+    store: EventStore
+    clock: Clock
+    handler: ComplaintHandler = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.handler = ComplaintHandler(self.store, self.policy, self.clock)
+
+
+def bootstrap(name: str, settings: Settings | None = None, clock: Clock | None = None
+              ) -> ServiceContext:
+    settings = settings or get_settings()
+    configure_logging(name, settings.log_level)
+    policy = load_policy(settings.complaints_policy)
+    store = EventStore.from_url(settings.database_url, wake_port=settings.relay_wake_port)
+    return ServiceContext(name, settings, policy, store, clock or SystemClock())
+
+
+def start_workers(workers: list[Worker], stop: threading.Event) -> list[threading.Thread]:
+    threads = []
+    for worker in workers:
+        thread = threading.Thread(target=_guarded(worker), args=(stop,),
+                                  name=getattr(worker, "__name__", "worker"), daemon=True)
+        thread.start()
+        threads.append(thread)
+    return threads
+
+
+def _guarded(worker: Worker) -> Worker:
+    def run(stop: threading.Event) -> None:
+        try:
+            worker(stop)
+        except Exception:
+            log.exception("worker.crashed", worker=getattr(worker, "__name__", "worker"))
+            raise
+
+    return run
+
+
+def run_until_signalled(name: str, *workers: Worker) -> None:
+    """For processes without HTTP (the relay): run workers until SIGINT/SIGTERM."""
+    settings = get_settings()
+    configure_logging(name, settings.log_level)
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    threads = start_workers(list(workers), stop)
+    log.info("service.started", service=name)
+    while not stop.wait(0.5):
+        if not any(t.is_alive() for t in threads):
+            break
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    log.info("service.stopped", service=name)
+
+
+def serve(context: ServiceContext, app: object, port: int, workers: list[Worker]) -> None:
+    """Run the HTTP app and the workers; uvicorn handles the signals, then workers stop."""
+    import uvicorn
+
+    stop = threading.Event()
+    threads = start_workers(workers, stop)
+    config = uvicorn.Config(app, host=context.settings.complaints_host, port=port,  # type: ignore[arg-type]
+                            log_config=None, access_log=False, lifespan="off")
+    log.info("service.started", service=context.name, port=port)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        log.info("service.stopped", service=context.name)
