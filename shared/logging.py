@@ -40,6 +40,7 @@ _PHONES = re.compile(rf"(?P<uuid>{_UUID})|{_BEFORE}(?:{_MOBILE}|{_LANDLINE}){_AF
 
 _NOISY_LOGGERS = {"pika": logging.WARNING, "sqlalchemy": logging.WARNING}
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+_ESSENTIALS = ("timestamp", "level", "service", "event")
 
 
 def _masked(match: re.Match[str]) -> str:
@@ -68,6 +69,13 @@ def _mask_value(value: Any) -> Any:
 def mask_phone_numbers(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     """structlog processor: :func:`mask_phones` on every string value, nested too."""
     return {key: _mask_value(value) for key, value in event_dict.items()}
+
+
+def _essentials_first(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
+    # Readers scan the start of a line: when, how bad, which service, what.
+    first = {key: event_dict.pop(key) for key in _ESSENTIALS if key in event_dict}
+    first.update(event_dict)
+    return first
 
 
 def _add_service(service: str) -> Processor:
@@ -107,6 +115,7 @@ def _formatter(service: str) -> structlog.stdlib.ProcessorFormatter:
             # can carry local variables, and those may hold tokens.
             structlog.processors.format_exc_info,
             mask_phone_numbers,
+            _essentials_first,
             structlog.processors.JSONRenderer(
                 serializer=json.dumps, ensure_ascii=False, default=str
             ),

@@ -17,7 +17,7 @@ from shared.domain.escalation import escalate_if_serious
 from shared.domain.routing import route
 from shared.domain.state import Complaint
 from shared.domain.timeliness import due_time
-from shared.policy import Policy
+from shared.policy import Policy, UnknownCategory
 
 
 def route_complaint(
@@ -27,7 +27,9 @@ def route_complaint(
     if state.status != "registered" or state.department is not None:
         return []  # already routed: a redelivered registration changes nothing
     assert state.registration is not None
-    decided = route(state.registration.description, state.registration.category, policy)
+    given = state.registration.category
+    decided = route(state.registration.description,
+                    given if given in policy.categories else None, policy)
     category = decided.category
     routed = ev.ComplaintRouted(
         category=category.id,
@@ -50,7 +52,11 @@ def dispatch(
     """P-9, P-14: the work order, with the due time and commitment frozen in."""
     if state.dispatched_at is not None:
         raise RuleViolation("P-14", "the work order was already dispatched")
-    category = policy.category(category_id)
+    try:
+        category = policy.category(category_id)
+    except UnknownCategory:
+        raise RuleViolation("P-14", f"category {category_id} is no longer in the policy; "
+                            "set a current category before dispatch") from None
     assert state.registration is not None
     due_at, basis = due_time(now, category.commitment_minutes, state.registration.appointment_end)
     return ev.WorkOrderDispatched(
@@ -61,4 +67,5 @@ def dispatch(
         due_basis=basis,
         commitment_minutes=str(category.commitment_minutes),
         price_total=price_total,
+        mail_check=category.mail_check,
     )

@@ -7,7 +7,6 @@ Events on the work order carry ``department`` so the broker can route them to
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -120,6 +119,8 @@ class WorkOrderDispatched(Event):
     due_basis: Literal["appointment", "commitment"]
     commitment_minutes: str
     price_total: str | None = None
+    # P-11a, frozen in like the commitment: a later policy change cannot reopen the question.
+    mail_check: bool = False
 
 
 @register
@@ -186,11 +187,3 @@ class FollowUpRecorded(Event):
     department: str | None = None
     note: str
 
-
-def occurred(event: Event, default: datetime) -> datetime:
-    """The business time an event carries, where it carries one."""
-    for field in ("registered_at", "dispatched_at", "completed_at", "signed_off_at"):
-        value = getattr(event, field, None)
-        if isinstance(value, datetime):
-            return value
-    return default

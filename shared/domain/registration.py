@@ -21,6 +21,8 @@ from shared.policy import Policy
 # P-5: channels where a person heard the complaint and must read it back.
 READ_BACK_CHANNELS = frozenset({"visit", "phone", "staff"})
 REQUIRED_FACTS = ("community", "unit", "customer_name", "phone", "description")
+CHANNELS = ("kiosk", "visit", "phone", "staff")
+SEVERITIES = ("normal", "serious")
 
 
 def register_complaint(
@@ -28,6 +30,10 @@ def register_complaint(
 ) -> list[ev.Event]:
     if state.status != "new":
         raise RuleViolation("P-4", f"complaint {command.complaint_id} is already registered")
+    if command.channel not in CHANNELS:
+        raise InvalidCommand("channel", "one of " + ", ".join(CHANNELS))
+    if command.severity not in SEVERITIES:
+        raise InvalidCommand("severity", "one of " + ", ".join(SEVERITIES))
     for field in REQUIRED_FACTS:
         if not str(getattr(command, field) or "").strip():
             raise InvalidCommand(field, "P-5: required to make the complaint actionable")
@@ -41,7 +47,7 @@ def register_complaint(
         if not (command.received_by or "").strip():
             raise InvalidCommand("received_by", f"P-5: say who took the {command.channel} "
                                  "complaint")
-    if policy.communities is not None and command.community not in policy.communities:
+    if policy.communities is not None and command.community.strip() not in policy.communities:
         raise InvalidCommand("community", "not one of the policy's communities: "
                              + ", ".join(policy.communities))
     if command.category is not None and command.category not in policy.categories:
@@ -54,14 +60,14 @@ def register_complaint(
             community=command.community.strip(),
             unit=command.unit.strip(),
             customer_name=command.customer_name.strip(),
-            phone=command.phone,
+            phone=command.phone.strip(),
             description=command.description.strip(),
             category=command.category,
             appointment_start=command.appointment_start,
             appointment_end=command.appointment_end,
             severity=command.severity,  # type: ignore[arg-type]
             read_back_confirmed=command.read_back_confirmed,
-            received_by=command.received_by,
+            received_by=command.received_by.strip() if command.received_by else None,
             registered_at=now,
         )
     ]
@@ -71,5 +77,8 @@ def _check_appointment(command: RegisterComplaint) -> None:
     start, end = command.appointment_start, command.appointment_end
     if (start is None) != (end is None):
         raise InvalidCommand("appointment", "give both start and end of the booked time")
+    for field, moment in (("appointment.start", start), ("appointment.end", end)):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidCommand(field, "give the time with its offset (e.g. +08:00)")
     if start is not None and end is not None and end <= start:
         raise InvalidCommand("appointment.end", "must be after appointment.start")

@@ -47,6 +47,7 @@ class Complaint:
     commitment_minutes: str | None = None
     team: str | None = None
     completed_at: datetime | None = None
+    mail_check_needed: bool = False
     mail_checked: bool = False
     escalated: bool = False
     quality: int | None = None
@@ -82,7 +83,8 @@ def evolve(state: Complaint, event: Event) -> Complaint:
         case ev.WorkOrderDispatched():
             return replace(state, status="dispatched", department=event.department,
                            category=event.category, dispatched_at=event.dispatched_at,
-                           due_at=event.due_at, commitment_minutes=event.commitment_minutes)
+                           due_at=event.due_at, commitment_minutes=event.commitment_minutes,
+                           mail_check_needed=event.mail_check)
         case ev.ComplaintEscalated():
             return replace(state, escalated=True)
         case ev.WorkOrderAccepted():

@@ -8,6 +8,7 @@ leaves open"), with month boundaries in the policy's time zone.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,9 +48,20 @@ class MonthlyProjection:
                              .values(**values))
 
 
+MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(month: str) -> tuple[int, int]:
+    """``YYYY-MM`` -> (year, month); a ValueError saying what is expected otherwise."""
+    match = MONTH_PATTERN.match(month)
+    if not match:
+        raise ValueError(f"month: expected YYYY-MM (e.g. 2026-10), got {month!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
 def month_bounds(month: str, policy: Policy) -> tuple[datetime, datetime]:
     """[start, end) of a ``YYYY-MM`` month in the policy's time zone."""
-    year, mon = (int(part) for part in month.split("-"))
+    year, mon = parse_month(month)
     start = datetime(year, mon, 1, tzinfo=policy.tz)
     end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=policy.tz)
     return start, end

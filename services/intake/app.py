@@ -1,0 +1,213 @@
+"""Intake's HTTP edge (port 8081): registering complaints (P-3, P-4, P-5)."""
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import sqlalchemy as sa
+from fastapi import Depends, FastAPI, Header
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel
+
+from shared.auth import Authenticator, Principal
+from shared.domain.commands import RegisterComplaint, Withdraw
+from shared.domain.state import Complaint
+from shared.edges import (
+    READ_ALL,
+    Health,
+    add_health,
+    install_domain_errors,
+    load_visible,
+    metadata_for,
+)
+from shared.events import Envelope, to_event
+from shared.http import Invalid, LongText, Phone, RateLimiter, RequestModel, ShortText, create_app
+from shared.http import responses as error_responses
+from shared.schema import idempotency_keys
+from shared.service import ServiceContext
+from shared.store import DuplicateRecord
+
+
+class Appointment(RequestModel):
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class ComplaintCreate(RequestModel):
+    """The registration form (客户投诉登记表, P-4)."""
+
+    channel: Literal["kiosk", "visit", "phone", "staff"]
+    community: ShortText
+    unit: ShortText
+    customer_name: ShortText
+    phone: Phone
+    description: LongText
+    category: ShortText | None = None
+    appointment: Appointment | None = None
+    severity: Literal["normal", "serious"] = "normal"
+    read_back_confirmed: bool = False
+    received_by: ShortText | None = None
+
+
+class ComplaintCreated(BaseModel):
+    complaint_id: str
+    status: str
+    registered_at: datetime
+
+
+class WithdrawBody(RequestModel):
+    reason: LongText
+
+
+class HistoryEntry(BaseModel):
+    type: str
+    occurred_at: datetime
+    actor: str | None
+    data: dict[str, Any]
+
+
+class ComplaintPublic(BaseModel):
+    complaint_id: str
+    status: str
+    channel: str
+    community: str
+    unit: str
+    customer_name: str
+    phone: str
+    description: str
+    category: str | None
+    department: str | None
+    severity: str
+    registered_at: datetime
+    dispatched_at: datetime | None
+    due_at: datetime | None
+    team: str | None
+    completed_at: datetime | None
+    history: list[HistoryEntry]
+
+
+def _register_command(complaint_id: str, body: ComplaintCreate) -> RegisterComplaint:
+    return RegisterComplaint(
+        complaint_id=complaint_id, channel=body.channel, community=body.community,
+        unit=body.unit, customer_name=body.customer_name, phone=body.phone,
+        description=body.description, category=body.category,
+        appointment_start=body.appointment.start if body.appointment else None,
+        appointment_end=body.appointment.end if body.appointment else None,
+        severity=body.severity, read_back_confirmed=body.read_back_confirmed,
+        received_by=body.received_by)
+
+
+def _public(state: Complaint, history: list[Envelope]) -> ComplaintPublic:
+    registration = state.registration
+    assert registration is not None
+    return ComplaintPublic(
+        complaint_id=state.complaint_id, status=state.status, channel=registration.channel,
+        community=registration.community, unit=registration.unit,
+        customer_name=registration.customer_name, phone=registration.phone,
+        description=registration.description, category=state.category,
+        department=state.department, severity=registration.severity,
+        registered_at=registration.registered_at, dispatched_at=state.dispatched_at,
+        due_at=state.due_at, team=state.team, completed_at=state.completed_at,
+        history=[HistoryEntry(type=e.type, occurred_at=e.occurred_at, actor=e.metadata.actor,
+                              data=to_event(e).model_dump(mode="json")) for e in history])
+
+
+class Idempotency:
+    """``Idempotency-Key``: a retried POST returns the first answer and registers nothing new."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.engine = context.store.engine
+
+    @staticmethod
+    def request_hash(body: ComplaintCreate) -> str:
+        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def stored(self, token_id: str, key: str, request_hash: str) -> dict[str, Any] | None:
+        t = idempotency_keys
+        query = sa.select(t.c.request_hash, t.c.response).where(t.c.token_id == token_id,
+                                                                t.c.key == key)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        if row.request_hash != request_hash:
+            raise Invalid({"Idempotency-Key": "already used for a different request"},
+                          "Idempotency-Key: reused with a different body")
+        return dict(row.response)
+
+    @staticmethod
+    def row(token_id: str, key: str, request_hash: str, response: dict[str, Any]) -> sa.Insert:
+        return sa.insert(idempotency_keys).values(
+            token_id=token_id, key=key, request_hash=request_hash, response=response,
+            created_at=datetime.now(UTC))
+
+
+def create_intake_app(context: ServiceContext) -> FastAPI:
+    app = create_app("intake", "Registering complaints and repair requests (P-3, P-4, P-5).")
+    install_domain_errors(app)
+    add_health(app, Health(context))
+    auth = Authenticator(context.settings.complaints_tokens)
+    limiter = RateLimiter(**context.policy.limits.model_dump())
+    anyone_writes = Depends(limiter.limited(auth.require()))
+    desk_writes = Depends(limiter.limited(auth.require("desk")))
+    readers = Depends(auth.require(*READ_ALL, "department:*"))
+    idempotency = Idempotency(context)
+
+    @app.post("/complaints", status_code=201, response_model=ComplaintCreated,
+              responses=error_responses(409), tags=["complaints"])
+    def register(
+        body: ComplaintCreate,
+        who: Annotated[Principal, anyone_writes],
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> Any:
+        """Register a complaint. Any staff role (P-3) and kiosks may."""
+        digest = idempotency.request_hash(body)
+        if idempotency_key:
+            earlier = idempotency.stored(who.token_id, idempotency_key, digest)
+            if earlier is not None:
+                return JSONResponse(earlier, status_code=201)
+        complaint_id = str(uuid.uuid4())
+
+        def key_row(state: Complaint, _events: list[Envelope]) -> list[sa.Insert]:
+            if not idempotency_key:
+                return []
+            assert state.registration is not None
+            answer = ComplaintCreated(complaint_id=complaint_id, status=state.status,
+                                      registered_at=state.registration.registered_at)
+            return [idempotency.row(who.token_id, idempotency_key, digest,
+                                    answer.model_dump(mode="json"))]
+
+        try:
+            outcome = context.handler.execute(
+                complaint_id, _register_command(complaint_id, body), metadata_for(who),
+                also=key_row)
+        except DuplicateRecord:  # the same key raced in twice: the first one won
+            assert idempotency_key is not None
+            return JSONResponse(idempotency.stored(who.token_id, idempotency_key, digest),
+                                status_code=201)
+        registration = outcome.state.registration
+        assert registration is not None
+        return ComplaintCreated(complaint_id=complaint_id, status=outcome.state.status,
+                                registered_at=registration.registered_at)
+
+    @app.get("/complaints/{complaint_id}", response_model=ComplaintPublic,
+             responses=error_responses(404), tags=["complaints"])
+    def show(complaint_id: uuid.UUID, who: Annotated[Principal, readers]) -> ComplaintPublic:
+        """The complaint, its status, department, due time and history."""
+        state, history = load_visible(context, str(complaint_id), who)
+        return _public(state, history)
+
+    @app.post("/complaints/{complaint_id}/withdraw", response_model=ComplaintPublic,
+              responses=error_responses(404, 409), tags=["complaints"])
+    def withdraw(complaint_id: uuid.UUID, body: WithdrawBody,
+                 who: Annotated[Principal, desk_writes]) -> ComplaintPublic:
+        """The customer withdraws the complaint; only until the department accepts it."""
+        load_visible(context, str(complaint_id), who)
+        context.handler.execute(str(complaint_id), Withdraw(reason=body.reason),
+                                metadata_for(who))
+        return _public(*context.handler.load(str(complaint_id)))
+
+    return app

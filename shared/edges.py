@@ -1,0 +1,122 @@
+"""HTTP edge pieces that know the domain: error mapping, access to a complaint, health.
+
+Kept apart from ``shared/http.py`` (which knows nothing of complaints) so the
+generic HTTP layer stays reusable and this file reads as the procedure's
+edge rules: who may see and act on which complaint.
+"""
+
+import time
+from datetime import datetime
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from shared.auth import Principal
+from shared.broker import broker_reachable
+from shared.domain.errors import InvalidCommand, RuleViolation, UnknownComplaint
+from shared.domain.state import Complaint
+from shared.events import Envelope, Metadata
+from shared.http import Conflict, Forbidden, Invalid, NotFound, error_response
+from shared.service import ServiceContext
+from shared.store import ConcurrencyError
+
+# Roles that read every complaint (contract.md, Roles and tokens).
+READ_ALL = ("desk", "manager", "leadership")
+
+
+def install_domain_errors(app: FastAPI) -> None:
+    """Domain errors become the contract's 409 / 422 / 404, naming the rule or field."""
+
+    async def on_rule(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RuleViolation)
+        return error_response(Conflict(exc.rule, str(exc).removeprefix(f"{exc.rule}: ")))
+
+    async def on_invalid(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, InvalidCommand)
+        return error_response(Invalid({exc.field: exc.message}, str(exc)))
+
+    async def on_unknown(_request: Request, _exc: Exception) -> JSONResponse:
+        return error_response(NotFound("no such complaint"))
+
+    async def on_race(_request: Request, _exc: Exception) -> JSONResponse:
+        return error_response(Conflict("P-6", "the complaint changed meanwhile; try again"))
+
+    app.add_exception_handler(RuleViolation, on_rule)
+    app.add_exception_handler(InvalidCommand, on_invalid)
+    app.add_exception_handler(UnknownComplaint, on_unknown)
+    app.add_exception_handler(ConcurrencyError, on_race)
+
+
+def metadata_for(principal: Principal) -> Metadata:
+    correlation_id = structlog.contextvars.get_contextvars().get("correlation_id")
+    return Metadata(correlation_id=correlation_id, actor=principal.actor)
+
+
+def load_visible(context: ServiceContext, complaint_id: str, principal: Principal
+                 ) -> tuple[Complaint, list[Envelope]]:
+    """The complaint, if it exists and ``principal`` may see it (404 / 403 otherwise)."""
+    state, history = context.handler.load(complaint_id)
+    if state.status == "new":
+        raise NotFound(f"no complaint {complaint_id}")
+    check_department(state, principal)
+    return state, history
+
+
+def check_department(state: Complaint, principal: Principal) -> None:
+    """A department sees and acts on its own orders only."""
+    if principal.role in READ_ALL:
+        return
+    if principal.department is None or principal.department != state.department:
+        raise Forbidden("this complaint is not your department's")
+
+
+def order_public(state: Complaint) -> dict[str, Any]:
+    return {
+        "complaint_id": state.complaint_id,
+        "status": state.status,
+        "department": state.department,
+        "category": state.category,
+        "team": state.team,
+        "dispatched_at": state.dispatched_at,
+        "due_at": state.due_at,
+        "completed_at": state.completed_at,
+    }
+
+
+class Health:
+    """``GET /healthz``: whether the store and the broker answer (broker result cached briefly)."""
+
+    CACHE_SECONDS = 5.0
+
+    def __init__(self, context: ServiceContext, needs_broker: bool = False) -> None:
+        self.context = context
+        self.needs_broker = needs_broker
+        self._broker: tuple[float, bool] = (0.0, False)
+
+    def broker_ok(self) -> bool:
+        checked_at, ok = self._broker
+        if time.monotonic() - checked_at > self.CACHE_SECONDS:
+            ok = broker_reachable(self.context.settings.rabbitmq_url, timeout=1.0)
+            self._broker = (time.monotonic(), ok)
+        return ok
+
+    def report(self) -> tuple[int, dict[str, Any]]:
+        store_ok = self.context.store.ping()
+        broker_ok = self.broker_ok()
+        serving = store_ok and (broker_ok or not self.needs_broker)
+        body = {"service": self.context.name, "status": "ok" if serving else "unavailable",
+                "store": store_ok, "broker": broker_ok}
+        return (200 if serving else 503), body
+
+
+def add_health(app: FastAPI, health: Health) -> None:
+    @app.get("/healthz", tags=["health"], summary="Whether this service can serve requests")
+    def healthz() -> JSONResponse:
+        status, body = health.report()
+        return JSONResponse(body, status_code=status)
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()

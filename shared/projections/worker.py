@@ -1,0 +1,58 @@
+"""Keeping a projection current inside a service: woken by its queue, and by a timer.
+
+The broker message carries no data the projection trusts; it only says
+"something was appended". The runner reads the store in position order.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import structlog
+
+from shared.consumer import run_consumer
+from shared.events import Envelope
+from shared.projections.runner import Projection, catch_up
+from shared.settings import Settings
+from shared.store import EventStore
+
+log = structlog.get_logger(__name__)
+
+
+class ProjectionKeeper:
+    """Serialises catch-ups of one projection within a process (the DB lock does across)."""
+
+    def __init__(self, store: EventStore, projection: Projection) -> None:
+        self.store = store
+        self.projection = projection
+        self._lock = threading.Lock()
+
+    def catch_up(self) -> int:
+        with self._lock:
+            return catch_up(self.store, self.projection)
+
+    def on_message(self, _envelope: Envelope) -> None:
+        self.catch_up()
+
+    def consumer(self, settings: Settings, queue: str) -> Callable[[threading.Event], None]:
+        def consume(stop: threading.Event) -> None:
+            run_consumer(settings.rabbitmq_url, queue, self.on_message, stop,
+                         prefetch=settings.consumer_prefetch,
+                         max_attempts=settings.consumer_max_attempts,
+                         name=f"{queue}-{self.projection.name}")
+
+        consume.__name__ = f"consume_{queue}"
+        return consume
+
+    def timer(self, seconds: float) -> Callable[[threading.Event], None]:
+        def tick(stop: threading.Event) -> None:
+            while not stop.wait(seconds):
+                try:
+                    self.catch_up()
+                except Exception as exc:  # the database away: try again next tick
+                    log.warning("projection.catch_up_failed", projection=self.projection.name,
+                                error=str(exc))
+
+        tick.__name__ = f"timer_{self.projection.name}"
+        return tick
