@@ -184,19 +184,17 @@ class Publisher:
         """
         if not envelopes:
             return
+        # A connection that failed here is noticed and replaced by the next
+        # call's _open_channel, so the error is simply left to propagate.
         channel = self._open_channel()
-        try:
-            for envelope in envelopes:
-                channel.basic_publish(
-                    EXCHANGE,
-                    envelope.routing_key(),
-                    message_body(envelope),
-                    message_properties(envelope),
-                    mandatory=True,
-                )
-        except (AMQPConnectionError, pika.exceptions.ChannelClosed):
-            self.close()
-            raise
+        for envelope in envelopes:
+            channel.basic_publish(
+                EXCHANGE,
+                envelope.routing_key(),
+                message_body(envelope),
+                message_properties(envelope),
+                mandatory=True,
+            )
 
     def close(self) -> None:
         """Close the connection; a later :meth:`publish` opens a new one."""

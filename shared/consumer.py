@@ -173,7 +173,7 @@ class _Consumer:
         if attempt >= self.max_attempts:
             self._park(channel, parking, method, properties, body, exc)
         else:
-            channel.basic_ack(method.delivery_tag)
+            channel.basic_nack(method.delivery_tag, requeue=True)
 
     def _park(
         self,

@@ -1,0 +1,24 @@
+"""``python -m services.dispatcher``: routes and dispatches every new registration."""
+
+from services.dispatcher.app import create_dispatcher_app
+from services.dispatcher.handlers import DispatcherHandlers
+from shared.consumer import run_consumer
+from shared.service import bootstrap, serve
+
+
+def main() -> None:
+    context = bootstrap("dispatcher")
+    handlers = DispatcherHandlers(context)
+    settings = context.settings
+
+    def consume_dispatcher(stop):  # type: ignore[no-untyped-def]
+        run_consumer(settings.rabbitmq_url, "dispatcher", handlers.on_message, stop,
+                     prefetch=settings.consumer_prefetch,
+                     max_attempts=settings.consumer_max_attempts, name="dispatcher")
+
+    serve(context, create_dispatcher_app(context), settings.dispatcher_port,
+          [consume_dispatcher])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Dispatcher's HTTP edge (port 8084): free or paid, quotes (P-7, P-8, P-10)."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel, Field
+
+from shared.auth import Authenticator, Principal
+from shared.domain import commands as c
+from shared.domain.state import Complaint
+from shared.edges import Health, add_health, install_domain_errors, load_visible, metadata_for
+from shared.http import LongText, RateLimiter, RequestModel, ShortText, create_app
+from shared.http import responses as error_responses
+from shared.service import ServiceContext
+
+
+class PaidBody(RequestModel):
+    paid: bool
+
+
+class QuoteItemBody(RequestModel):
+    fee: ShortText
+    quantity: int = Field(default=1, ge=1, le=1000)
+
+
+class QuoteBody(RequestModel):
+    items: list[QuoteItemBody] = Field(min_length=1, max_length=50)
+
+
+class DeclineBody(RequestModel):
+    reason: LongText | None = None
+
+
+class DispatchState(BaseModel):
+    complaint_id: str
+    status: str
+    department: str | None
+    category: str | None
+    paid: bool | None
+    quote: dict[str, Any] | None
+    due_at: Any
+
+
+def _public(state: Complaint) -> DispatchState:
+    quote = None
+    if state.quote is not None:
+        quote = {"lines": [line.model_dump() for line in state.quote.lines],
+                 "total": state.quote.total}
+    return DispatchState(complaint_id=state.complaint_id, status=state.status,
+                         department=state.department, category=state.category, paid=state.paid,
+                         quote=quote, due_at=state.due_at)
+
+
+def create_dispatcher_app(context: ServiceContext) -> FastAPI:
+    app = create_app("dispatcher", "Routing, free or paid, quotes and dispatch (P-6…P-12).")
+    install_domain_errors(app)
+    add_health(app, Health(context, needs_broker=True))
+    auth = Authenticator(context.settings.complaints_tokens)
+    limiter = RateLimiter(**context.policy.limits.model_dump())
+    desk_writes = Depends(limiter.limited(auth.require("desk")))
+
+    def step(complaint_id: uuid.UUID, command: c.Command, who: Principal) -> DispatchState:
+        load_visible(context, str(complaint_id), who)
+        outcome = context.handler.execute(str(complaint_id), command, metadata_for(who))
+        return _public(outcome.state)
+
+    @app.post("/complaints/{complaint_id}/paid", response_model=DispatchState,
+              responses=error_responses(404, 409), tags=["dispatch"])
+    def decide_paid(complaint_id: uuid.UUID, body: PaidBody,
+                    who: Annotated[Principal, desk_writes]) -> DispatchState:
+        """P-7: settle whether an in-unit repair is free (dispatched now) or paid (quote)."""
+        return step(complaint_id, c.DecidePaid(paid=body.paid), who)
+
+    @app.post("/complaints/{complaint_id}/quote", response_model=DispatchState,
+              responses=error_responses(404, 409), tags=["dispatch"])
+    def quote(complaint_id: uuid.UUID, body: QuoteBody,
+              who: Annotated[Principal, desk_writes]) -> DispatchState:
+        """P-8, P-10: price paid work from the fee schedule; quoting again replaces it."""
+        items = tuple(c.QuoteItem(fee=i.fee, quantity=i.quantity) for i in body.items)
+        return step(complaint_id, c.IssueQuote(items=items), who)
+
+    @app.post("/complaints/{complaint_id}/quote/accept", response_model=DispatchState,
+              responses=error_responses(404, 409), tags=["dispatch"])
+    def accept_quote(complaint_id: uuid.UUID, who: Annotated[Principal, desk_writes]
+                     ) -> DispatchState:
+        """P-8: the customer accepted the price; the order is dispatched with it."""
+        return step(complaint_id, c.AcceptQuote(), who)
+
+    @app.post("/complaints/{complaint_id}/quote/decline", response_model=DispatchState,
+              responses=error_responses(404, 409), tags=["dispatch"])
+    def decline_quote(complaint_id: uuid.UUID, who: Annotated[Principal, desk_writes],
+                      body: DeclineBody | None = None) -> DispatchState:
+        """P-8: the customer declined the price; the complaint ends as declined."""
+        return step(complaint_id, c.DeclineQuote(reason=body.reason if body else None), who)
+
+    return app

@@ -1,0 +1,19 @@
+"""``python -m services.reporting``: monthly statistics, kept current from the ``reporting`` queue."""
+
+from services.reporting.app import create_reporting_app
+from shared.projections.monthly import MonthlyProjection
+from shared.projections.worker import ProjectionKeeper
+from shared.service import bootstrap, serve
+
+
+def main() -> None:
+    context = bootstrap("reporting")
+    monthly = ProjectionKeeper(context.store, MonthlyProjection())
+    workers = [monthly.consumer(context.settings, "reporting"),
+               monthly.timer(context.settings.projection_recovery_seconds)]
+    serve(context, create_reporting_app(context, monthly), context.settings.reporting_port,
+          workers)
+
+
+if __name__ == "__main__":
+    main()

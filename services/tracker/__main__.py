@@ -1,0 +1,18 @@
+"""``python -m services.tracker``: the board, kept current from the ``tracker`` queue."""
+
+from services.tracker.app import create_tracker_app
+from shared.projections.board import BoardProjection
+from shared.projections.worker import ProjectionKeeper
+from shared.service import bootstrap, serve
+
+
+def main() -> None:
+    context = bootstrap("tracker")
+    board = ProjectionKeeper(context.store, BoardProjection())
+    workers = [board.consumer(context.settings, "tracker"),
+               board.timer(context.settings.projection_recovery_seconds)]
+    serve(context, create_tracker_app(context, board), context.settings.tracker_port, workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Tracker's HTTP edge (port 8082): the open-order board and the work order's steps (P-9, P-15)."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Query
+from pydantic import BaseModel, Field
+
+from shared.auth import Principal
+from shared.auth import Authenticator
+from shared.domain import commands as c
+from shared.edges import (
+    READ_ALL,
+    Health,
+    add_health,
+    install_domain_errors,
+    load_visible,
+    metadata_for,
+    order_public,
+)
+from shared.http import Forbidden, LongText, RateLimiter, RequestModel, ShortText, create_app
+from shared.http import responses as error_responses
+from shared.projections.board import list_orders
+from shared.projections.worker import ProjectionKeeper
+from shared.service import ServiceContext
+
+
+class Order(BaseModel):
+    complaint_id: str
+    community: str
+    unit: str
+    category: str | None
+    department: str | None
+    description: str
+    status: str
+    team: str | None
+    dispatched_at: datetime
+    due_at: datetime
+    completed_at: datetime | None
+    overdue: bool
+    minutes_left: float = Field(description="time left before breach; negative once overdue")
+
+
+class OrderState(BaseModel):
+    complaint_id: str
+    status: str
+    department: str | None
+    category: str | None
+    team: str | None
+    dispatched_at: datetime | None
+    due_at: datetime | None
+    completed_at: datetime | None
+
+
+class AssignBody(RequestModel):
+    team: ShortText
+
+
+class CompleteBody(RequestModel):
+    note: LongText | None = None
+
+
+class SignOffBody(RequestModel):
+    quality: int = Field(ge=1, le=5, description="服务质量, 1–5")
+    attitude: int = Field(ge=1, le=5, description="服务态度, 1–5")
+    signed_by: ShortText
+    comment: LongText | None = None
+
+
+class FollowUpBody(RequestModel):
+    note: LongText
+
+
+class MailCheckBody(RequestModel):
+    checked: ShortText
+    finding: LongText
+
+
+def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> FastAPI:
+    app = create_app("tracker", "The open-order board and the work order's life (P-9, P-15).")
+    install_domain_errors(app)
+    add_health(app, Health(context))
+    auth = Authenticator(context.settings.complaints_tokens)
+    limiter = RateLimiter(**context.policy.limits.model_dump())
+    readers = Depends(auth.require(*READ_ALL, "department:*"))
+    department_writes = Depends(limiter.limited(auth.require("department:*")))
+    security_writes = Depends(limiter.limited(auth.require("department:security")))
+    sign_off_writes = Depends(limiter.limited(auth.require("desk", "department:*")))
+    desk_writes = Depends(limiter.limited(auth.require("desk")))
+
+    def step(complaint_id: uuid.UUID, command: c.Command, who: Principal) -> OrderState:
+        load_visible(context, str(complaint_id), who)
+        outcome = context.handler.execute(str(complaint_id), command, metadata_for(who))
+        return OrderState(**order_public(outcome.state))
+
+    @app.get("/orders", response_model=list[Order], tags=["orders"])
+    def orders(
+        who: Annotated[Principal, readers],
+        department: str | None = None,
+        community: str | None = None,
+        status: Annotated[Literal["open", "overdue", "all"], Query()] = "open",
+    ) -> list[dict[str, Any]]:
+        """Orders sorted by time left before breach; a department sees its own only."""
+        if who.department is not None:
+            if department not in (None, who.department):
+                raise Forbidden("a department lists its own orders only")
+            department = who.department
+        board.catch_up()  # read your own writes: the board is current to this moment
+        with context.store.engine.connect() as conn:
+            return list_orders(conn, context.clock.now(), view=status, department=department,
+                               community=community)
+
+    @app.post("/orders/{complaint_id}/accept", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def accept(complaint_id: uuid.UUID, who: Annotated[Principal, department_writes]
+               ) -> OrderState:
+        """The department accepts the dispatched order (P-9 A)."""
+        return step(complaint_id, c.AcceptOrder(), who)
+
+    @app.post("/orders/{complaint_id}/assign", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def assign(complaint_id: uuid.UUID, body: AssignBody,
+               who: Annotated[Principal, department_writes]) -> OrderState:
+        """The department assigns the order to a team (班组) at once (P-9 A)."""
+        return step(complaint_id, c.AssignTeam(team=body.team), who)
+
+    @app.post("/orders/{complaint_id}/complete", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def complete(complaint_id: uuid.UUID, body: CompleteBody,
+                 who: Annotated[Principal, department_writes]) -> OrderState:
+        """The team finished the work; completion is what timeliness counts (P-16)."""
+        return step(complaint_id, c.CompleteOrder(note=body.note), who)
+
+    @app.post("/orders/{complaint_id}/sign-off", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def sign_off(complaint_id: uuid.UUID, body: SignOffBody,
+                 who: Annotated[Principal, sign_off_writes]) -> OrderState:
+        """The customer signs and rates quality and attitude; closes the order (P-9, P-15)."""
+        return step(complaint_id, c.SignOff(quality=body.quality, attitude=body.attitude,
+                                            signed_by=body.signed_by, comment=body.comment), who)
+
+    @app.post("/orders/{complaint_id}/follow-ups", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def follow_up(complaint_id: uuid.UUID, body: FollowUpBody,
+                  who: Annotated[Principal, desk_writes]) -> OrderState:
+        """Customer service reports progress back to the customer (P-9 C)."""
+        return step(complaint_id, c.RecordFollowUp(note=body.note), who)
+
+    @app.post("/complaints/{complaint_id}/mail-check", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def mail_check(complaint_id: uuid.UUID, body: MailCheckBody,
+                   who: Annotated[Principal, security_writes]) -> OrderState:
+        """The security head's mail-log check (P-11a), needed before sign-off."""
+        return step(complaint_id, c.RecordMailCheck(checked=body.checked, finding=body.finding),
+                    who)
+
+    return app
