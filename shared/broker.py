@@ -43,7 +43,7 @@ DEPARTMENT_QUEUES: dict[str, str] = {d: f"dept.{d}" for d in DEPARTMENTS}
 
 # A backstop for consumers that crash mid-message: they never get to park the
 # message themselves, so the broker dead-letters it after this many returns.
-# It must stay above the consumers' own max_attempts, or the broker parks
+# It must stay at or above the consumers' max_attempts, or the broker parks
 # first and the parked message lacks the x-error header.
 DELIVERY_LIMIT = 5
 # The board, not a console queue, is the record: a console that was away for a
@@ -87,7 +87,12 @@ def queue_arguments(queue: str) -> dict[str, Any]:
         "x-dead-letter-strategy": "at-least-once",
     }
     if queue in DEPARTMENT_QUEUES.values():
+        # A console queue is a convenience feed, not the record (the board is):
+        # its messages expire, and an expired one is dropped, not parked as if
+        # a handler had failed on it.
         arguments["x-message-ttl"] = DEPARTMENT_MESSAGE_TTL_MS
+        for key in ("x-dead-letter-exchange", "x-dead-letter-strategy", "x-overflow"):
+            del arguments[key]
     return arguments
 
 
@@ -228,7 +233,8 @@ class Publisher:
             declare_topology(channel)
             channel.confirm_delivery()
         except BaseException:
-            connection.close()
+            with contextlib.suppress(AMQPError):  # keep the original error, not this one
+                connection.close()
             raise
         self._connection, self._channel = connection, channel
         log.info("publisher.connected", name=self._name)

@@ -22,7 +22,13 @@ from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPChannelError, AMQPConnectionError
 from pika.spec import Basic, BasicProperties
 
-from shared.broker import DEAD_EXCHANGE, connection_parameters, declare_topology, envelope_from_body
+from shared.broker import (
+    DEAD_EXCHANGE,
+    DELIVERY_LIMIT,
+    connection_parameters,
+    declare_topology,
+    envelope_from_body,
+)
 from shared.events import Envelope
 
 log = structlog.get_logger(__name__)
@@ -64,10 +70,14 @@ def run_consumer(
     back-off whenever the broker goes away. ``name`` labels the connection
     (``connection_name``) for ``rabbitmqctl`` and the management UI.
 
-    The handler runs on this thread, inside pika's I/O loop: one that runs
-    longer than about two heartbeats (60 s) gets the connection dropped and
-    its message redelivered.
+    The handler runs on this thread and pika does no I/O while it runs: a
+    handler busy for longer than about two heartbeats (60 s) gets the
+    connection dropped and its message redelivered. ``max_attempts`` may not
+    exceed the queues' ``DELIVERY_LIMIT``, or the broker would dead-letter the
+    message first, without the ``x-error`` header.
     """
+    if not 1 <= max_attempts <= DELIVERY_LIMIT:
+        raise ValueError(f"max_attempts must be 1..{DELIVERY_LIMIT}, got {max_attempts}")
     consumer = _Consumer(url, queue, handler, stop, prefetch, max_attempts, name)
     delay = BACKOFF_FIRST_SECONDS
     while not stop.is_set():

@@ -116,7 +116,8 @@ class EventStore:
         row = envelope.model_dump(mode="json", exclude={"position", "recorded_at"})
         row.update(occurred_at=envelope.occurred_at, recorded_at=recorded_at)
         try:
-            position = conn.execute(sa.insert(events).returning(events.c.position), row).scalar_one()
+            statement = sa.insert(events).returning(events.c.position)
+            position = conn.execute(statement, row).scalar_one()
         except IntegrityError as exc:  # the version check above makes this a last line
             raise ConcurrencyError(envelope.stream_id, envelope.version - 1, -1) from exc
         return envelope.model_copy(update={"position": position, "recorded_at": recorded_at})

@@ -13,7 +13,9 @@ from __future__ import annotations
 import select
 import socket
 import time
+from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 import structlog
 
@@ -54,12 +56,10 @@ class CommitListener:
         self._url = sa.make_url(database_url)
         self._port = wake_port
         self._udp: socket.socket | None = None
-        self._pg: object | None = None
+        self._pg: psycopg.Connection[Any] | None = None
 
     def _open(self) -> None:
         if self._url.get_backend_name() == "postgresql":
-            import psycopg
-
             dsn = self._url.set(drivername="postgresql").render_as_string(hide_password=False)
             conn = psycopg.connect(dsn, autocommit=True)
             conn.execute(f"LISTEN {CHANNEL}")
@@ -97,11 +97,12 @@ class CommitListener:
 
     def _wait_pg(self, timeout: float) -> bool:
         conn = self._pg
+        assert conn is not None
         nudged = False
-        for _ in conn.notifies(timeout=timeout, stop_after=1):  # type: ignore[attr-defined]
+        for _ in conn.notifies(timeout=timeout, stop_after=1):
             nudged = True
         if nudged:  # drain the rest without waiting
-            for _ in conn.notifies(timeout=0.001):  # type: ignore[attr-defined]
+            for _ in conn.notifies(timeout=0.001):
                 pass
         return nudged
 
@@ -111,6 +112,6 @@ class CommitListener:
             self._udp = None
         if self._pg is not None:
             try:
-                self._pg.close()  # type: ignore[attr-defined]
+                self._pg.close()
             finally:
                 self._pg = None

@@ -1,5 +1,7 @@
 """``python -m services.dispatcher``: routes and dispatches every new registration."""
 
+import threading
+
 from services.dispatcher.app import create_dispatcher_app
 from services.dispatcher.handlers import DispatcherHandlers
 from shared.consumer import run_consumer
@@ -11,7 +13,7 @@ def main() -> None:
     handlers = DispatcherHandlers(context)
     settings = context.settings
 
-    def consume_dispatcher(stop):  # type: ignore[no-untyped-def]
+    def consume_dispatcher(stop: threading.Event) -> None:
         run_consumer(settings.rabbitmq_url, "dispatcher", handlers.on_message, stop,
                      prefetch=settings.consumer_prefetch,
                      max_attempts=settings.consumer_max_attempts, name="dispatcher")

@@ -1,4 +1,4 @@
-"""``python -m services.reporting``: monthly statistics, kept current from the ``reporting`` queue."""
+"""``python -m services.reporting``: monthly statistics, kept current from its queue."""
 
 from services.reporting.app import create_reporting_app
 from shared.projections.monthly import MonthlyProjection

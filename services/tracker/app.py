@@ -7,8 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
-from shared.auth import Principal
-from shared.auth import Authenticator
+from shared.auth import Authenticator, Principal
 from shared.domain import commands as c
 from shared.edges import (
     READ_ALL,

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from shared.domain import events as ev
-from shared.domain.commands import AcceptQuote, DeclineQuote, DecidePaid, IssueQuote
+from shared.domain.commands import AcceptQuote, DecidePaid, DeclineQuote, IssueQuote
 from shared.domain.dispatching import dispatch
 from shared.domain.errors import InvalidCommand, RuleViolation
 from shared.domain.state import Complaint

@@ -56,7 +56,7 @@ def register_complaint(
     return [
         ev.ComplaintRegistered(
             complaint_id=command.complaint_id,
-            channel=command.channel,  # type: ignore[arg-type]
+            channel=command.channel,
             community=command.community.strip(),
             unit=command.unit.strip(),
             customer_name=command.customer_name.strip(),
@@ -65,7 +65,7 @@ def register_complaint(
             category=command.category,
             appointment_start=command.appointment_start,
             appointment_end=command.appointment_end,
-            severity=command.severity,  # type: ignore[arg-type]
+            severity=command.severity,
             read_back_confirmed=command.read_back_confirmed,
             received_by=command.received_by.strip() if command.received_by else None,
             registered_at=now,

@@ -37,4 +37,5 @@ def changes(event: Event) -> dict[str, Any]:
 
 
 def complaint_events(batch: list[Envelope]) -> list[tuple[str, Event]]:
-    return [(complaint_id_of(e), to_event(e)) for e in batch if e.stream_id.startswith("complaint-")]
+    return [(complaint_id_of(e), to_event(e))
+            for e in batch if e.stream_id.startswith("complaint-")]

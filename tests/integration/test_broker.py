@@ -241,7 +241,7 @@ def test_every_department_event_reaches_that_department_alone(
     assert counts_settle(fresh_rabbitmq_url, expected)
 
 
-def test_declaring_the_topology_twice_gives_quorum_queues_that_dead_letter_and_expire(
+def test_declaring_the_topology_twice_gives_quorum_queues_that_park_failures_and_expire_feeds(
     fresh_rabbitmq_url: str,
 ) -> None:
     with channel_on(fresh_rabbitmq_url) as channel:
@@ -260,12 +260,15 @@ def test_declaring_the_topology_twice_gives_quorum_queues_that_dead_letter_and_e
         if name == PARKING_QUEUE:
             assert "x-dead-letter-exchange" not in arguments
             continue
-        assert arguments["x-dead-letter-exchange"] == "complaints.dead", name
-        assert arguments["x-dead-letter-strategy"] == "at-least-once", name
-        assert arguments["x-overflow"] == "reject-publish", name
         assert arguments["x-delivery-limit"] >= 3, name
         ttl = arguments.get("x-message-ttl")
         assert ttl == (SEVEN_DAYS_MS if name.startswith("dept.") else None), name
+        if name.startswith("dept."):  # console feeds: expired messages are dropped, not parked
+            assert "x-dead-letter-exchange" not in arguments, name
+            continue
+        assert arguments["x-dead-letter-exchange"] == "complaints.dead", name
+        assert arguments["x-dead-letter-strategy"] == "at-least-once", name
+        assert arguments["x-overflow"] == "reject-publish", name
 
 
 # --------------------------------------------------------------------------- publisher
@@ -457,3 +460,11 @@ def test_run_consumer_keeps_retrying_while_the_broker_is_unreachable_and_still_s
 def test_broker_reachable_tells_a_running_broker_from_a_closed_port(rabbitmq_url: str) -> None:
     assert broker_reachable(rabbitmq_url)
     assert not broker_reachable("amqp://guest:guest@127.0.0.1:1/%2F", timeout=1.0)
+
+
+def test_run_consumer_refuses_more_attempts_than_the_queues_delivery_limit() -> None:
+    # The broker would dead-letter first, and the parked message would lack x-error.
+    with pytest.raises(ValueError, match="max_attempts"):
+        run_consumer(
+            "amqp://unused/", DISPATCHER_QUEUE, Recorder(), threading.Event(), max_attempts=99
+        )

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from shared.domain import commands as c
 from shared.domain import events as ev
-from shared.policy import Policy, UnknownCategory
+from shared.policy import Policy
 from tests.unit.given import at, completed, given, policy_changed, when
 
 SIGN = c.SignOff(quality=5, attitude=4, signed_by="张三")

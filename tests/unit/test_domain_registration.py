@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from shared.domain import events as ev
 from shared.domain.errors import InvalidCommand, RuleViolation
