@@ -231,7 +231,8 @@ def test_eight_complaints_flow_from_kiosk_to_report_and_rebuild_gives_the_same_r
     # A ninth complaint with a booked time that ends in two seconds, completed after it: late.
     booked_end = datetime.now(UTC) + timedelta(seconds=2)
     response = system.call("POST", "intake", "/complaints", "kiosk", {
-        **KIOSK, "unit": "2-201", "description": "公共区域路灯不亮", "category": "repair.common_area",
+        **KIOSK, "unit": "2-201", "description": "公共区域路灯不亮",
+        "category": "repair.common_area",
         "appointment": {"start": (booked_end - timedelta(hours=1)).isoformat(),
                         "end": booked_end.isoformat()}})
     late_id = response.json()["complaint_id"]
