@@ -40,7 +40,7 @@ from typing import Annotated, Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 import structlog
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -265,8 +265,33 @@ class _App(FastAPI):
 
 # --------------------------------------------------------------------------- request models
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+# Control characters (NUL above all: PostgreSQL cannot store it) are refused;
+# line breaks and tabs are fine in long text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SHORT_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control(pattern: re.Pattern[str]) -> AfterValidator:
+    def check(value: str) -> str:
+        if pattern.search(value):
+            raise PydanticCustomError("control_character", "control characters are not allowed")
+        return value
+
+    return AfterValidator(check)
+
+
+ShortText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    _no_control(_SHORT_CONTROL),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000, strip_whitespace=True),
+    _no_control(_CONTROL),
+]
+# A free-text query parameter (a filter): the same limits as ShortText.
+QueryText = Annotated[str, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 _MOBILE = re.compile(r"1\d{10}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}|\(0\d{2,3}\)\d{7,8}")
@@ -557,6 +582,9 @@ async def _on_invalid(_request: Request, exc: Exception) -> JSONResponse:
 async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):
         raise exc
+    if exc.status_code == 400:  # FastAPI could not decode the body at all
+        return error_response(Invalid({"body": "not parseable JSON in UTF-8"},
+                                      "body: could not be parsed"))
     code = _CODES.get(exc.status_code, f"http_{exc.status_code}")
     error = ApiError(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
     return error_response(error)

@@ -4,7 +4,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from shared.auth import Authenticator, Principal
 from shared.domain import commands as c
@@ -16,12 +16,12 @@ from shared.service import ServiceContext
 
 
 class PaidBody(RequestModel):
-    paid: bool
+    paid: StrictBool
 
 
 class QuoteItemBody(RequestModel):
     fee: ShortText
-    quantity: int = Field(default=1, ge=1, le=1000)
+    quantity: StrictInt = Field(default=1, ge=1, le=1000)
 
 
 class QuoteBody(RequestModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, StrictBool
 
 from shared.auth import Authenticator, Principal
 from shared.domain.commands import RegisterComplaint, Withdraw
@@ -47,7 +47,7 @@ class ComplaintCreate(RequestModel):
     category: ShortText | None = None
     appointment: Appointment | None = None
     severity: Literal["normal", "serious"] = "normal"
-    read_back_confirmed: bool = False
+    read_back_confirmed: StrictBool = False
     received_by: ShortText | None = None
 
 

@@ -6,7 +6,7 @@ from fastapi import Depends, FastAPI, Query
 
 from shared.auth import Authenticator, Principal
 from shared.edges import Health, add_health, install_domain_errors
-from shared.http import Invalid, create_app
+from shared.http import Invalid, QueryText, create_app
 from shared.projections.monthly import monthly_report, parse_month
 from shared.projections.worker import ProjectionKeeper
 from shared.service import ServiceContext
@@ -23,7 +23,7 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> 
     def monthly_statistics(
         who: Annotated[Principal, readers],
         month: Annotated[str, Query(description="YYYY-MM in the policy's time zone")],
-        community: str | None = None,
+        community: QueryText | None = None,
     ) -> dict[str, Any]:
         """Timely, late and pending judged now; provisional while anything is pending."""
         try:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from shared.auth import Authenticator, Principal
 from shared.domain import commands as c
@@ -18,8 +18,17 @@ from shared.edges import (
     metadata_for,
     order_public,
 )
-from shared.http import Forbidden, LongText, RateLimiter, RequestModel, ShortText, create_app
+from shared.http import (
+    Forbidden,
+    LongText,
+    QueryText,
+    RateLimiter,
+    RequestModel,
+    ShortText,
+    create_app,
+)
 from shared.http import responses as error_responses
+from shared.policy import Department
 from shared.projections.board import list_orders
 from shared.projections.worker import ProjectionKeeper
 from shared.service import ServiceContext
@@ -61,8 +70,8 @@ class CompleteBody(RequestModel):
 
 
 class SignOffBody(RequestModel):
-    quality: int = Field(ge=1, le=5, description="服务质量, 1–5")
-    attitude: int = Field(ge=1, le=5, description="服务态度, 1–5")
+    quality: StrictInt = Field(ge=1, le=5, description="服务质量, 1–5")
+    attitude: StrictInt = Field(ge=1, le=5, description="服务态度, 1–5")
     signed_by: ShortText
     comment: LongText | None = None
 
@@ -96,18 +105,19 @@ def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> Fast
     @app.get("/orders", response_model=list[Order], tags=["orders"])
     def orders(
         who: Annotated[Principal, readers],
-        department: str | None = None,
-        community: str | None = None,
+        department: Department | None = None,
+        community: QueryText | None = None,
         status: Annotated[Literal["open", "overdue", "all"], Query()] = "open",
     ) -> list[dict[str, Any]]:
         """Orders sorted by time left before breach; a department sees its own only."""
+        shown: str | None = department
         if who.department is not None:
             if department not in (None, who.department):
                 raise Forbidden("a department lists its own orders only")
-            department = who.department
+            shown = who.department
         board.catch_up()  # read your own writes: the board is current to this moment
         with context.store.engine.connect() as conn:
-            return list_orders(conn, context.clock.now(), view=status, department=department,
+            return list_orders(conn, context.clock.now(), view=status, department=shown,
                                community=community)
 
     @app.post("/orders/{complaint_id}/accept", response_model=OrderState,

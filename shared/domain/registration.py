@@ -10,7 +10,7 @@ The supervisor's notice is the ``complaint.registered`` message that reaches
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from shared.domain import events as ev
 from shared.domain.commands import RegisterComplaint
@@ -22,6 +22,8 @@ from shared.policy import Policy
 READ_BACK_CHANNELS = frozenset({"visit", "phone", "staff"})
 REQUIRED_FACTS = ("community", "unit", "customer_name", "phone", "description")
 CHANNELS = ("kiosk", "visit", "phone", "staff")
+# A booking further ahead is a typing error, not a plan (and would overflow dates).
+MAX_BOOKING_AHEAD = timedelta(days=366)
 SEVERITIES = ("normal", "serious")
 
 
@@ -52,7 +54,7 @@ def register_complaint(
                              + ", ".join(policy.communities))
     if command.category is not None and command.category not in policy.categories:
         raise InvalidCommand("category", f"unknown category {command.category!r}")
-    _check_appointment(command)
+    _check_appointment(command, now)
     return [
         ev.ComplaintRegistered(
             complaint_id=command.complaint_id,
@@ -73,12 +75,18 @@ def register_complaint(
     ]
 
 
-def _check_appointment(command: RegisterComplaint) -> None:
+def _check_appointment(command: RegisterComplaint, now: datetime) -> None:
     start, end = command.appointment_start, command.appointment_end
     if (start is None) != (end is None):
         raise InvalidCommand("appointment", "give both start and end of the booked time")
     for field, moment in (("appointment.start", start), ("appointment.end", end)):
         if moment is not None and moment.tzinfo is None:
             raise InvalidCommand(field, "give the time with its offset (e.g. +08:00)")
-    if start is not None and end is not None and end <= start:
-        raise InvalidCommand("appointment.end", "must be after appointment.start")
+    if start is not None and end is not None:
+        if end <= start:
+            raise InvalidCommand("appointment.end", "must be after appointment.start")
+        if end <= now:
+            raise InvalidCommand("appointment.end", "the booked time has already ended")
+        if start > now + MAX_BOOKING_AHEAD:
+            raise InvalidCommand("appointment.start",
+                                 f"book at most {MAX_BOOKING_AHEAD.days} days ahead")

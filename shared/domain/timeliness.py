@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ def due_time(
     dispatched_at: datetime, commitment_minutes: Decimal, appointment_end: datetime | None
 ) -> tuple[datetime, Literal["appointment", "commitment"]]:
     if appointment_end is not None:
-        return appointment_end, "appointment"
+        return appointment_end.astimezone(UTC), "appointment"
     return dispatched_at + timedelta(minutes=float(commitment_minutes)), "commitment"
 
 

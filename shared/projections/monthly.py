@@ -48,14 +48,15 @@ class MonthlyProjection:
                              .values(**values))
 
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_PATTERN = re.compile(r"^((?:19[7-9]|2\d\d)\d)-(0[1-9]|1[0-2])$")  # 1970-01 … 2999-12
 
 
 def parse_month(month: str) -> tuple[int, int]:
     """``YYYY-MM`` -> (year, month); a ValueError saying what is expected otherwise."""
     match = MONTH_PATTERN.match(month)
     if not match:
-        raise ValueError(f"month: expected YYYY-MM (e.g. 2026-10), got {month!r}")
+        raise ValueError(f"month: expected YYYY-MM between 1970-01 and 2999-12 (e.g. 2026-10), "
+                         f"got {month!r}")
     return int(match.group(1)), int(match.group(2))
 
 

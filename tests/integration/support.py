@@ -18,6 +18,7 @@ import pika
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
+from shared.broker import declare_topology
 from shared.clock import FixedClock
 from shared.complaints import ComplaintHandler, Outcome
 from shared.domain import commands as c
@@ -70,8 +71,12 @@ def channel_on(url: str) -> Iterator[Any]:
 
 
 def take_all(url: str, queue: str) -> list[tuple[Any, bytes]]:
-    """Take every ready message off ``queue``: (properties, body) pairs, in queue order."""
+    """Take every ready message off ``queue``: (properties, body) pairs, in queue order.
+
+    Declares the topology first (idempotent), so a test may look before anyone published.
+    """
     with channel_on(url) as channel:
+        declare_topology(channel)
         messages: list[tuple[Any, bytes]] = []
         while True:
             method, properties, body = channel.basic_get(queue, auto_ack=True)
@@ -95,7 +100,8 @@ class QueueReader:
         return any(predicate(properties) for properties, _ in self.poll())
 
     def of_type(self, event_type: str) -> list[tuple[Any, bytes]]:
-        return [(p, b) for p, b in self.messages if (p.headers or {}).get("event_type") == event_type]
+        return [(p, b) for p, b in self.messages
+                if (p.headers or {}).get("event_type") == event_type]
 
 
 # --------------------------------------------------------------------------- complaints

@@ -8,9 +8,10 @@ with a generous bound; nothing here asserts a speed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from pika.exceptions import AMQPConnectionError
@@ -67,6 +68,10 @@ def append_history(store: EventStore, complaint_id: str, upto: int = 3) -> list[
     return store.append(history[0].stream_id, history, 0)
 
 
+def published(reader: QueueReader, envelope: Envelope) -> bool:
+    return any(m.event_id == envelope.event_id for m in bodies(reader.poll()))
+
+
 def bodies(messages: Sequence[tuple[object, bytes]]) -> list[Envelope]:
     return [envelope_from_body(body) for _, body in messages]
 
@@ -81,6 +86,11 @@ class OpenedListener(CommitListener):
     def _open(self) -> None:
         super()._open()
         self.opened.set()
+
+
+def woken_and_stopped(thread: threading.Thread, wake: Callable[[], None]) -> bool:
+    wake()
+    return not thread.is_alive()
 
 
 @contextmanager
@@ -101,7 +111,7 @@ def relay_running(relay: Relay, store: EventStore, wake_port: int) -> Iterator[t
     finally:
         stop.set()
         # run() only looks at ``stop`` between waits: wake it rather than sit out the timer.
-        wait_for(lambda: (nudge(store, wake_port), not thread.is_alive())[1], timeout=30)
+        wait_for(partial(woken_and_stopped, thread, lambda: nudge(store, wake_port)))
         thread.join(5)
     assert not thread.is_alive(), "relay.run did not return after stop"
     assert errors == []
@@ -167,9 +177,7 @@ def test_the_running_relay_publishes_an_append_promptly_because_the_commit_nudge
                              "7d3e1c2a-9b8f-4e6d-a5c4-3b2a1f0e9d8c"):
             [appended] = append_history(store, complaint_id, upto=1)
             # the recovery timer is 30 s away: only the nudge explains delivery before it
-            assert wait_for(lambda e=appended: any(m.event_id == e.event_id
-                                                   for m in bodies(tracker.poll())),
-                            timeout=NUDGE_BOUND)
+            assert wait_for(partial(published, tracker, appended), timeout=NUDGE_BOUND)
     assert store.outbox_size() == 0
     assert [m.type for m in bodies(tracker.messages)] == ["complaint.registered"] * 2
 

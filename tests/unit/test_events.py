@@ -57,7 +57,7 @@ def test_an_unknown_event_type_is_refused_by_name() -> None:
     stored = Envelope(event_id="00000000-0000-0000-0000-000000000002", stream_id="t-1",
                       version=1, type="test.never_registered", schema_version=1,
                       occurred_at=NOW, payload={})
-    with pytest.raises(UnknownEventType, match="test.never_registered"):
+    with pytest.raises(UnknownEventType, match=r"test\.never_registered"):
         to_event(stored)
 
 
