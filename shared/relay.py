@@ -41,6 +41,9 @@ class Relay:
     def run(self, stop: threading.Event) -> None:
         backoff = 0.2
         while not stop.is_set():
+            # Listen before draining: a commit between the drain and the LISTEN
+            # (or the bind) would otherwise wait for the recovery timer.
+            self.listener.ensure_open()
             try:
                 published = self.drain()
                 if published:

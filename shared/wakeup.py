@@ -70,11 +70,24 @@ class CommitListener:
             udp.bind(("127.0.0.1", self._port))
             self._udp = udp
 
+    def ensure_open(self) -> bool:
+        """Start listening if not yet (or no longer) listening; False when it cannot."""
+        if self._pg is not None or self._udp is not None:
+            return True
+        try:
+            self._open()
+            return True
+        except Exception as exc:  # a listener problem must not stop the relay
+            log.warning("relay.listener_failed", error=str(exc))
+            self.close()
+            return False
+
     def wait(self, timeout: float) -> bool:
         """Block up to ``timeout`` seconds; True when nudged."""
+        if not self.ensure_open():
+            time.sleep(min(timeout, 1.0))
+            return False
         try:
-            if self._pg is None and self._udp is None:
-                self._open()
             if self._udp is not None:
                 return self._wait_udp(timeout)
             return self._wait_pg(timeout)

@@ -9,12 +9,15 @@ swapping tables, never apply the same events twice.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Protocol
 
 import sqlalchemy as sa
 import structlog
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from shared.db import is_postgres, write_transaction
 from shared.events import Envelope
@@ -35,14 +38,16 @@ class Projection(Protocol):
 
 
 def _lock_position(conn: sa.Connection, name: str) -> int:
+    postgres = is_postgres(conn)
+    insert = pg_insert if postgres else sqlite_insert
+    # Insert-if-absent first, so even a projection's very first catch-up has a
+    # row to lock (two first runners would otherwise both insert it).
+    conn.execute(insert(projection_positions).values(name=name, position=0)
+                 .on_conflict_do_nothing())
     query = sa.select(projection_positions.c.position).where(projection_positions.c.name == name)
-    if is_postgres(conn):
+    if postgres:
         query = query.with_for_update()
-    position = conn.execute(query).scalar_one_or_none()
-    if position is None:
-        conn.execute(sa.insert(projection_positions).values(name=name, position=0))
-        return 0
-    return int(position)
+    return int(conn.execute(query).scalar_one())
 
 
 def _set_position(conn: sa.Connection, name: str, position: int) -> None:
@@ -81,7 +86,11 @@ def rebuild(store: EventStore, projection: Projection) -> int:
     copies_md = sa.MetaData()
     copies = {t.name: t.to_metadata(copies_md, name=f"{t.name}_r{suffix}")
               for t in projection.tables}
-    copies_md.create_all(engine)
+    _drop_leftover_copies(engine, projection)
+    # DDL inside a write transaction: on SQLite a deferred one is refused
+    # ("database is locked") when a service commits meanwhile.
+    with write_transaction(engine) as conn:
+        copies_md.create_all(conn)
     position = 0
     try:
         while True:  # the long replay, without holding the live projection's lock
@@ -99,10 +108,22 @@ def rebuild(store: EventStore, projection: Projection) -> int:
             _swap(conn, projection, copies)
             _set_position(conn, projection.name, position)
     except BaseException:
-        copies_md.drop_all(engine, checkfirst=True)
+        with write_transaction(engine) as conn:
+            copies_md.drop_all(conn, checkfirst=True)
         raise
     log.info("projection.rebuilt", projection=projection.name, position=position)
     return position
+
+
+def _drop_leftover_copies(engine: sa.Engine, projection: Projection) -> None:
+    """Copies left by a rebuild that died mid-replay (``<table>_r<8 hex>``)."""
+    patterns = [re.compile(rf"^{re.escape(t.name)}_r[0-9a-f]{{8}}$") for t in projection.tables]
+    leftovers = [name for name in sa.inspect(engine).get_table_names()
+                 if any(p.match(name) for p in patterns)]
+    if leftovers:
+        with write_transaction(engine) as conn:
+            for name in leftovers:
+                conn.exec_driver_sql(f'DROP TABLE "{name}"')
 
 
 def _swap(conn: sa.Connection, projection: Projection, copies: dict[str, sa.Table]) -> None:

@@ -178,6 +178,28 @@ def test_catching_up_from_two_threads_repeatedly_while_events_arrive_applies_eac
         assert_equals_a_replay(store, projection)
 
 
+def test_the_first_catch_ups_of_a_new_projection_from_two_threads_at_once_both_succeed(
+    store: EventStore, desk: Desk, request: pytest.FixtureRequest
+) -> None:
+    probe_metadata.create_all(store.engine)
+    mixed_history(desk)
+    for _ in range(20):  # each round a projection nobody has caught up before
+        probe = ProbeProjection()
+        barrier = threading.Barrier(2)
+
+        def first_catch_up(probe: ProbeProjection = probe,
+                           barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            catch_up(store, probe)
+
+        errors = run_threads([first_catch_up, first_catch_up])
+        if errors:
+            raise errors[0]
+        assert position_of(store.engine, probe.name) == store.head_position()
+        with store.engine.begin() as conn:
+            conn.execute(sa.delete(probe_applied))
+
+
 def test_a_second_catch_up_with_nothing_new_applies_nothing(store: EventStore, desk: Desk) -> None:
     mixed_history(desk)
     for projection in both():
@@ -236,12 +258,6 @@ def test_rebuilding_twice_in_a_row_leaves_the_schema_as_the_migrations_made_it(
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
 
 
-def locked_while_creating_copies(exc: Exception) -> bool:
-    """SQLite's refusal shown by the xfail test below (runner.py creates the copies deferred)."""
-    return isinstance(exc, sa.exc.OperationalError) and "database is locked" in str(exc) \
-        and "CREATE TABLE" in str(exc)
-
-
 def test_rebuilding_while_another_thread_appends_and_catches_up_leaves_the_live_tables_right(
     store: EventStore, desk: Desk
 ) -> None:
@@ -249,7 +265,6 @@ def test_rebuilding_while_another_thread_appends_and_catches_up_leaves_the_live_
     writing_done = threading.Event()
     writer_desk = Desk(store, POLICY, T0 + timedelta(days=1))
     rebuilt: list[int] = []
-    refused: list[Exception] = []
 
     def write() -> None:
         try:
@@ -265,52 +280,42 @@ def test_rebuilding_while_another_thread_appends_and_catches_up_leaves_the_live_
     def keep_rebuilding() -> None:
         while not writing_done.is_set() or len(rebuilt) < 4:
             for projection in both():
-                try:
-                    rebuilt.append(rebuild(store, projection))
-                except sa.exc.OperationalError as exc:
-                    # Known SQLite refusal (see the xfail test below): nothing was swapped,
-                    # so trying again is what an operator would do.
-                    if not locked_while_creating_copies(exc):
-                        raise
-                    refused.append(exc)
+                rebuilt.append(rebuild(store, projection))
 
     assert run_threads([write, keep_catching_up, keep_rebuilding]) == []
     assert len(rebuilt) >= 4
     for projection in both():
         catch_up(store, projection)
         assert_equals_a_replay(store, projection)
-    if store.engine.dialect.name == "postgresql":
-        assert refused == []
 
 
 def test_a_rebuild_is_not_refused_when_a_writer_commits_while_it_creates_its_tables(
     store: EventStore, desk: Desk, request: pytest.FixtureRequest
 ) -> None:
-    if store.engine.dialect.name == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, raises=sa.exc.OperationalError, reason=(
-            "shared/projections/runner.py:84 rebuild() runs copies_md.create_all(engine) in a "
-            "deferred transaction: its has-table check takes a read snapshot, and when another "
-            "writer commits before the CREATE TABLE, SQLite refuses the upgrade at once with "
-            "'database is locked' (the busy timeout does not apply); the same for drop_all in "
-            "the except path")))
     mixed_history(desk)
     for projection in both():
         catch_up(store, projection)
     writer = Desk(store, POLICY, T0 + timedelta(days=1))
     written: list[str] = []
+    writers: list[threading.Thread] = []
 
     def another_writer_commits(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().startswith("CREATE TABLE board_orders_r") and not written:
+        # A service appends while the rebuild creates its copies. On PostgreSQL it
+        # commits at once; on SQLite it waits for the rebuild's write lock (the
+        # rebuild must not be refused either way).
+        if statement.lstrip().startswith("CREATE TABLE board_orders_r") and not writers:
             thread = threading.Thread(
                 target=lambda: written.append(writer.dispatched("repair.common_area")))
+            writers.append(thread)
             thread.start()
-            thread.join(60)
+            thread.join(2)
 
     sa.event.listen(store.engine, "before_cursor_execute", another_writer_commits)
     try:
         rebuild(store, BoardProjection())
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", another_writer_commits)
+    writers[0].join(60)
     assert len(written) == 1
     catch_up(store, BoardProjection())
     assert_equals_a_replay(store, BoardProjection())

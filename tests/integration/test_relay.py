@@ -200,10 +200,6 @@ class AppendsWhileStarting:
         self._store.outbox_remove(positions)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "shared/relay.py Relay.run drains before the CommitListener is opened (wakeup.py opens it "
-    "lazily inside the first wait()): a commit between the first drain and LISTEN/bind sends "
-    "its nudge to nobody, so it waits the full recovery timer"))
 def test_an_append_committed_while_the_relay_starts_up_is_not_left_for_the_recovery_timer(
     store: EventStore, database_url: str, wake_port: int, fresh_rabbitmq_url: str
 ) -> None:
