@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -101,26 +102,28 @@ def rabbitmq_server_url() -> Iterator[str]:
         yield f"amqp://guest:guest@{host}:{port}/%2F"
 
 
+@contextmanager
+def _own_vhost(server_url: str) -> Iterator[str]:
+    vhost = f"complaints-test-{uuid.uuid4().hex[:10]}"
+    _manage_vhost(server_url, vhost, create=True)
+    try:
+        yield _vhost_url(server_url, vhost)
+    finally:
+        _manage_vhost(server_url, vhost, create=False)
+
+
 @pytest.fixture(scope="session")
 def rabbitmq_url(rabbitmq_server_url: str) -> Iterator[str]:
     """A vhost of this test session's own on the shared broker."""
-    vhost = f"complaints-test-{uuid.uuid4().hex[:10]}"
-    _manage_vhost(rabbitmq_server_url, vhost, create=True)
-    try:
-        yield _vhost_url(rabbitmq_server_url, vhost)
-    finally:
-        _manage_vhost(rabbitmq_server_url, vhost, create=False)
+    with _own_vhost(rabbitmq_server_url) as url:
+        yield url
 
 
 @pytest.fixture
 def fresh_rabbitmq_url(rabbitmq_server_url: str) -> Iterator[str]:
     """A vhost of this test's own, for tests that need an empty topology."""
-    vhost = f"complaints-test-{uuid.uuid4().hex[:10]}"
-    _manage_vhost(rabbitmq_server_url, vhost, create=True)
-    try:
-        yield _vhost_url(rabbitmq_server_url, vhost)
-    finally:
-        _manage_vhost(rabbitmq_server_url, vhost, create=False)
+    with _own_vhost(rabbitmq_server_url) as url:
+        yield url
 
 
 # --------------------------------------------------------------------------- databases

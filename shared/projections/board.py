@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from shared.domain import events as ev
 from shared.domain.state import ON_THE_BOARD
 from shared.events import Envelope
-from shared.projections.facts import changes, complaint_events
+from shared.projections.facts import apply_to_rows
 from shared.schema import board_orders
 
 NOT_COMPLETED = ("dispatched", "accepted", "assigned")
@@ -28,18 +28,13 @@ class BoardProjection:
 
     def apply(self, conn: sa.Connection, batch: Sequence[Envelope],
               tables: dict[str, sa.Table]) -> None:
-        table = tables[board_orders.name]
-        for complaint_id, event in complaint_events(list(batch)):
-            if isinstance(event, ev.ComplaintRegistered):
-                conn.execute(sa.insert(table).values(
-                    complaint_id=complaint_id, community=event.community, unit=event.unit,
-                    category=event.category, description=event.description,
-                    status="registered", registered_at=event.registered_at))
-                continue
-            values = {k: v for k, v in changes(event).items() if k in table.c}
-            if values:
-                conn.execute(sa.update(table).where(table.c.complaint_id == complaint_id)
-                             .values(**values))
+        apply_to_rows(conn, tables[board_orders.name], batch, self.first_row)
+
+    @staticmethod
+    def first_row(event: ev.ComplaintRegistered) -> dict[str, Any]:
+        return {"community": event.community, "unit": event.unit, "category": event.category,
+                "description": event.description, "status": "registered",
+                "registered_at": event.registered_at}
 
 
 def list_orders(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import sqlalchemy as sa
 
 from shared.domain import events as ev
 from shared.domain.state import status_set_by
@@ -36,6 +39,23 @@ def changes(event: Event) -> dict[str, Any]:
     return values
 
 
-def complaint_events(batch: list[Envelope]) -> list[tuple[str, Event]]:
+def complaint_events(batch: Sequence[Envelope]) -> list[tuple[str, Event]]:
     return [(complaint_id_of(e), to_event(e))
             for e in batch if e.stream_id.startswith("complaint-")]
+
+
+def apply_to_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    batch: Sequence[Envelope],
+    first_row: Callable[[ev.ComplaintRegistered], dict[str, Any]],
+) -> None:
+    """One row per complaint: inserted on registration, then updated by each later event."""
+    for complaint_id, event in complaint_events(batch):
+        if isinstance(event, ev.ComplaintRegistered):
+            conn.execute(sa.insert(table).values(complaint_id=complaint_id, **first_row(event)))
+            continue
+        values = {k: v for k, v in changes(event).items() if k in table.c}
+        if values:
+            conn.execute(sa.update(table).where(table.c.complaint_id == complaint_id)
+                         .values(**values))

@@ -23,7 +23,7 @@ from shared.domain.routing import route
 from shared.domain.timeliness import EXCLUDED, judge, timely_rate
 from shared.events import Envelope
 from shared.policy import Policy, UnknownCategory
-from shared.projections.facts import changes, complaint_events
+from shared.projections.facts import apply_to_rows
 from shared.schema import monthly_complaints
 
 
@@ -33,19 +33,13 @@ class MonthlyProjection:
 
     def apply(self, conn: sa.Connection, batch: Sequence[Envelope],
               tables: dict[str, sa.Table]) -> None:
-        table = tables[monthly_complaints.name]
-        for complaint_id, event in complaint_events(list(batch)):
-            if isinstance(event, ev.ComplaintRegistered):
-                conn.execute(sa.insert(table).values(
-                    complaint_id=complaint_id, registered_at=event.registered_at,
-                    community=event.community, description=event.description,
-                    given_category=event.category, category=event.category,
-                    status="registered", escalated=False))
-                continue
-            values = {k: v for k, v in changes(event).items() if k in table.c}
-            if values:
-                conn.execute(sa.update(table).where(table.c.complaint_id == complaint_id)
-                             .values(**values))
+        apply_to_rows(conn, tables[monthly_complaints.name], batch, self.first_row)
+
+    @staticmethod
+    def first_row(event: ev.ComplaintRegistered) -> dict[str, Any]:
+        return {"registered_at": event.registered_at, "community": event.community,
+                "description": event.description, "given_category": event.category,
+                "category": event.category, "status": "registered", "escalated": False}
 
 
 MONTH_PATTERN = re.compile(r"^((?:19[7-9]|2\d\d)\d)-(0[1-9]|1[0-2])$")  # 1970-01 … 2999-12

@@ -13,7 +13,7 @@ import structlog
 
 from shared.consumer import run_consumer
 from shared.events import Envelope
-from shared.projections.runner import Projection, catch_up
+from shared.projections.runner import Projection, catch_up, position_of
 from shared.settings import Settings
 from shared.store import EventStore
 
@@ -29,6 +29,10 @@ class ProjectionKeeper:
         self._lock = threading.Lock()
 
     def catch_up(self) -> int:
+        # Plain reads first: most wake-ups (and every board read) find nothing new,
+        # and need not take SQLite's write lock to learn it.
+        if position_of(self.store.engine, self.projection.name) >= self.store.head_position():
+            return 0
         with self._lock:
             return catch_up(self.store, self.projection)
 
