@@ -83,8 +83,7 @@ def run(settings: Settings) -> int:
     if not broker_reachable(settings.rabbitmq_url):
         print(f"warning: RabbitMQ is not reachable at {settings.rabbitmq_url}; complaints are "
               "still registered (the outbox keeps them) and flow once it is up", file=sys.stderr)
-    children = {name: subprocess.Popen([sys.executable, "-m", module], env=os.environ.copy())
-                for name, module in PROCESSES.items()}
+    children = {name: _start(name) for name in PROCESSES}
     host = settings.complaints_host
     print("complaints is running:")
     for name in ("intake", "tracker", "reporting", "dispatcher"):
@@ -96,6 +95,16 @@ def run(settings: Settings) -> int:
     return _supervise(children)
 
 
+def _start(name: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", PROCESSES[name]], env=os.environ.copy())
+
+
+# A process that dies is started again (the outbox, the queues and the projections'
+# positions make that safe), unless it keeps dying: then everything stops.
+RESTARTS_ALLOWED = 5
+RESTART_WINDOW_SECONDS = 60.0
+
+
 def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
     stopping = False
 
@@ -105,12 +114,24 @@ def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    restarts: dict[str, list[float]] = {name: [] for name in children}
     failed: str | None = None
     while not stopping and failed is None:
         time.sleep(0.3)
-        failed = next((n for n, p in children.items() if p.poll() is not None), None)
+        for name, child in list(children.items()):
+            if child.poll() is None or stopping:
+                continue
+            now = time.monotonic()
+            recent = [t for t in restarts[name] if now - t < RESTART_WINDOW_SECONDS]
+            if len(recent) >= RESTARTS_ALLOWED:
+                failed = name
+                break
+            print(f"{name} stopped (exit {child.returncode}); starting it again",
+                  file=sys.stderr, flush=True)
+            restarts[name] = [*recent, now]
+            children[name] = _start(name)
     if failed:
-        print(f"{failed} stopped (exit {children[failed].returncode}); stopping the rest",
+        print(f"{failed} keeps stopping (exit {children[failed].returncode}); stopping the rest",
               file=sys.stderr)
     for child in children.values():
         if child.poll() is None:

@@ -10,115 +10,16 @@ stop every process. Runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-import tomllib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-import pika
-import pytest
+from tests.e2e.support import System, children_of, drain_queue, wait_for
 
-WAIT_SECONDS = 60
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(what: str, check: Callable[[], Any], seconds: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + seconds
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except (httpx.HTTPError, AssertionError, KeyError) as exc:
-            last = exc
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
-
-
-@dataclass
-class System:
-    env: dict[str, str]
-    process: subprocess.Popen[str]
-    tokens: dict[str, str]
-    ports: dict[str, int]
-    rabbitmq_url: str
-
-    def url(self, service: str, path: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}{path}"
-
-    def call(self, method: str, service: str, path: str, role: str,
-             body: dict[str, Any] | None = None) -> httpx.Response:
-        return httpx.request(method, self.url(service, path), json=body,
-                             headers={"Authorization": f"Bearer {self.tokens[role]}"},
-                             timeout=30)
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "shared.cli", *args], env=self.env,
-                              capture_output=True, text=True, timeout=120, check=True)
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-@pytest.fixture
-def system(database_url: str, fresh_rabbitmq_url: str, tmp_path: Path) -> Iterator[System]:
-    ports = {name: free_port() for name in ("intake", "tracker", "reporting", "dispatcher")}
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RABBITMQ_URL": fresh_rabbitmq_url,
-        "COMPLAINTS_TOKENS": str(tmp_path / "tokens.toml"),
-        "RELAY_WAKE_PORT": str(free_port(socket.SOCK_DGRAM)),
-        **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
-    }
-    process = subprocess.Popen([sys.executable, "-m", "shared.cli", "run"], env=env,
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
-    try:
-        tokens_file = tmp_path / "tokens.toml"
-        wait_for("the tokens file", tokens_file.exists)
-        tokens: dict[str, str] = {}
-        for token, who in tomllib.loads(tokens_file.read_text())["tokens"].items():
-            tokens[who if isinstance(who, str) else who["role"]] = token
-        for name, port in ports.items():
-            wait_for(f"{name} to be healthy", lambda p=port: httpx.get(
-                f"http://127.0.0.1:{p}/healthz", timeout=2).status_code == 200)
-        yield System(env, process, tokens, ports, fresh_rabbitmq_url)
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
 
 KIOSK = {"channel": "kiosk", "community": "荔园一期", "customer_name": "张三",
          "phone": "13800138000"}
@@ -134,23 +35,6 @@ EIGHT = [
     ("1-107", "小区里有可疑人员徘徊", "security.safety", "security"),
     ("1-108", "想咨询一下停车位的事情", "other", "customer_service"),
 ]
-
-
-def drain_queue(url: str, queue: str) -> list[dict[str, Any]]:
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    try:
-        channel = connection.channel()
-        messages = []
-        while True:
-            method, properties, body = channel.basic_get(queue, auto_ack=True)
-            if method is None:
-                return messages
-            envelope = json.loads(body)
-            assert properties.headers["event_type"] == envelope["type"]
-            assert properties.headers["event_id"] == envelope["event_id"]
-            messages.append(envelope)
-    finally:
-        connection.close()
 
 
 def work_to_closed(system: System, complaint_id: str, department: str, mail: bool) -> None:
