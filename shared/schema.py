@@ -63,6 +63,7 @@ events = sa.Table(
     sa.Column("payload", JSONType, nullable=False),
     sa.Column("metadata", JSONType, nullable=False),
     sa.UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
+    sa.Index("ix_events_type", "type"),
     sqlite_autoincrement=True,
 )
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # Consumers: a handler that fails this many times is parked on complaints.dead.
     consumer_max_attempts: int = 3
     consumer_prefetch: int = 20
+    # The dispatcher looks for registrations its queue never brought, this often.
+    dispatcher_sweep_seconds: float = 30.0
     log_level: str = "info"
 
 

@@ -46,7 +46,7 @@ class DuplicateRecord(Exception):
     """An ``also`` row already existed (a message processed twice, a key reused)."""
 
 
-def _row_to_envelope(row: sa.Row[tuple[object, ...]]) -> Envelope:
+def envelope_of_row(row: sa.Row[tuple[object, ...]]) -> Envelope:
     m = row._mapping
     return Envelope(
         event_id=m["event_id"],
@@ -134,7 +134,7 @@ class EventStore:
     def read_stream(self, stream_id: str) -> list[Envelope]:
         query = sa.select(events).where(events.c.stream_id == stream_id).order_by(events.c.version)
         with self.engine.connect() as conn:
-            return [_row_to_envelope(r) for r in conn.execute(query)]
+            return [envelope_of_row(r) for r in conn.execute(query)]
 
     def read_all(
         self, after: int = 0, limit: int = 1000, conn: sa.Connection | None = None
@@ -147,9 +147,9 @@ class EventStore:
             .limit(limit)
         )
         if conn is not None:
-            return [_row_to_envelope(r) for r in conn.execute(query)]
+            return [envelope_of_row(r) for r in conn.execute(query)]
         with self.engine.connect() as own:
-            return [_row_to_envelope(r) for r in own.execute(query)]
+            return [envelope_of_row(r) for r in own.execute(query)]
 
     def head_position(self) -> int:
         with self.engine.connect() as conn:
@@ -167,7 +167,7 @@ class EventStore:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_row_to_envelope(r) for r in conn.execute(query)]
+            return [envelope_of_row(r) for r in conn.execute(query)]
 
     def outbox_remove(self, positions: Sequence[int]) -> None:
         """Forget rows the broker has confirmed."""

@@ -3,7 +3,7 @@
 import threading
 
 from services.dispatcher.app import create_dispatcher_app
-from services.dispatcher.handlers import DispatcherHandlers
+from services.dispatcher.handlers import DispatcherHandlers, UnroutedSweep
 from shared.consumer import run_consumer
 from shared.service import bootstrap, serve
 
@@ -19,7 +19,8 @@ def main() -> None:
                      max_attempts=settings.consumer_max_attempts, name="dispatcher")
 
     serve(context, create_dispatcher_app(context), settings.dispatcher_port,
-          [consume_dispatcher])
+          [consume_dispatcher,
+           UnroutedSweep(handlers).every(settings.dispatcher_sweep_seconds)])
 
 
 if __name__ == "__main__":

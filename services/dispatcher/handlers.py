@@ -7,12 +7,18 @@ complaint already routed.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
 import structlog
 
 from shared.domain.commands import RouteComplaint
 from shared.events import Envelope, Metadata
+from shared.schema import events, processed_messages
 from shared.service import ServiceContext
-from shared.store import DuplicateRecord, EventStore
+from shared.store import DuplicateRecord, EventStore, envelope_of_row
 
 CONSUMER = "dispatcher"
 log = structlog.get_logger(__name__)
@@ -44,3 +50,45 @@ class DispatcherHandlers:
             structlog.contextvars.unbind_contextvars("complaint_id", "correlation_id")
         log.info("complaint.routed", complaint_id=complaint_id,
                  department=outcome.state.department, status=outcome.state.status)
+
+
+class UnroutedSweep:
+    """Nothing is forgotten: registrations the queue never brought (a message parked
+    while the database was away, say) are routed from the store on a timer.
+
+    A registration counts as handled once the dispatcher recorded its event id
+    (``processed_messages``), which happens in the transaction that routes it.
+    """
+
+    GRACE = timedelta(seconds=15)  # leave the broker path its time first
+    BATCH = 100
+
+    def __init__(self, handlers: DispatcherHandlers) -> None:
+        self.handlers = handlers
+
+    def unrouted(self, now: datetime) -> list[Envelope]:
+        e, p = events, processed_messages
+        handled = sa.exists().where(p.c.consumer == CONSUMER, p.c.event_id == e.c.event_id)
+        query = (sa.select(e).where(e.c.type == "complaint.registered",
+                                    e.c.recorded_at < now - self.GRACE, ~handled)
+                 .order_by(e.c.position).limit(self.BATCH))
+        with self.handlers.context.store.engine.connect() as conn:
+            return [envelope_of_row(row) for row in conn.execute(query)]
+
+    def sweep(self) -> int:
+        missed = self.unrouted(self.handlers.context.clock.now())
+        for envelope in missed:
+            log.warning("dispatcher.routing_missed_registration",
+                        complaint_id=envelope.payload.get("complaint_id"))
+            self.handlers.on_message(envelope)
+        return len(missed)
+
+    def every(self, seconds: float) -> Callable[[threading.Event], None]:
+        def sweep_unrouted(stop: threading.Event) -> None:
+            while not stop.wait(seconds):
+                try:
+                    self.sweep()
+                except Exception as exc:  # the database away: the next sweep tries again
+                    log.warning("dispatcher.sweep_failed", error=str(exc))
+
+        return sweep_unrouted

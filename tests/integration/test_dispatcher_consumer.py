@@ -5,12 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from services.dispatcher.handlers import CONSUMER, DispatcherHandlers
+from services.dispatcher.handlers import CONSUMER, DispatcherHandlers, UnroutedSweep
 from shared.broker import DISPATCHER_QUEUE, Publisher, envelope_from_body, message_body
 from shared.clock import FixedClock, SystemClock
 from shared.consumer import run_consumer
@@ -254,3 +254,32 @@ def test_a_registration_on_the_broker_is_dispatched_to_its_department_end_to_end
     else:
         assert escalations == []
     assert store.was_processed(CONSUMER, str(registration.event_id))
+
+
+# --------------------------------------------------------------------------- the sweep
+
+
+def test_a_registration_the_queue_never_brought_is_routed_by_the_sweep_once_it_is_due(
+    store: EventStore, database_url: str, rabbitmq_url: str
+) -> None:
+    clock = FixedClock(SystemClock().now())
+    context = context_for(store, database_url, rabbitmq_url, clock)
+    register(context)  # no relay, no broker: the message never reaches the dispatcher
+    sweep = UnroutedSweep(DispatcherHandlers(context))
+    assert sweep.sweep() == 0  # within the grace period the queue gets its chance
+    clock.at = clock.at + UnroutedSweep.GRACE + timedelta(seconds=1)
+    assert sweep.sweep() == 1
+    assert stream_types(store, ELEVATOR)[1:] == ["complaint.routed", "workorder.dispatched"]
+    assert sweep.sweep() == 0  # handled: never twice
+
+
+def test_the_sweep_leaves_registrations_the_queue_already_handled(
+    store: EventStore, database_url: str, rabbitmq_url: str
+) -> None:
+    clock = FixedClock(SystemClock().now())
+    context = context_for(store, database_url, rabbitmq_url, clock)
+    handlers = DispatcherHandlers(context)
+    handlers.on_message(register(context))
+    clock.at = clock.at + timedelta(hours=1)
+    assert UnroutedSweep(handlers).sweep() == 0
+    assert stream_types(store, ELEVATOR).count("workorder.dispatched") == 1

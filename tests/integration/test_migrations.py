@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from shared.db import make_engine
 from shared.events import Metadata, new_envelope
@@ -20,7 +21,8 @@ from shared.store import EventStore
 from tests.unit.given import registered
 
 NOW = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
-HEAD = "0002"
+# The newest revision in shared/migrations/versions.
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def differences(engine: sa.Engine, **opts: Any) -> list[Any]:
