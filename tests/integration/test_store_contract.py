@@ -175,3 +175,11 @@ def test_concurrent_appends_to_one_stream_let_exactly_one_win(store: EventStore)
         t.join()
     assert sorted(outcomes) == ["conflict"] * 3 + ["won"]
     assert len(store.read_stream("contended")) == 1
+
+
+def test_sqlite_commits_are_durable_through_a_power_cut(store: EventStore) -> None:
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's durability is the server's (fsync on)")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
