@@ -1,8 +1,10 @@
 """Reporting's HTTP edge (port 8083): the monthly timely-handling rate (P-16, P-17)."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query
+from pydantic import BaseModel, Field
 
 from shared.auth import Authenticator, Principal
 from shared.edges import Health, add_health, install_domain_errors
@@ -12,6 +14,36 @@ from shared.projections.worker import ProjectionKeeper
 from shared.service import ServiceContext
 
 
+class Tally(BaseModel):
+    total: int = Field(description="timely + late + pending")
+    timely: int
+    late: int
+    pending: int
+    withdrawn: int = Field(description="withdrawn before acceptance; outside total")
+    declined: int = Field(description="quote declined; outside total")
+    timely_rate: float | None = Field(description="timely / total × 100, half-up to 2 places")
+
+
+class Satisfaction(BaseModel):
+    rated: int
+    quality: float | None
+    attitude: float | None
+
+
+class MonthlyReport(Tally):
+    """投诉处理及时率 = 及时处理件数 / 投诉总件数 × 100% (P-16)."""
+
+    month: str
+    timezone: str
+    community: str | None
+    provisional: bool = Field(description="true while any complaint of the month is pending")
+    escalated: int = Field(description="serious complaints reported to leadership (P-12)")
+    by_department: dict[str, Tally]
+    by_category: dict[str, Tally]
+    satisfaction: Satisfaction
+    generated_at: datetime = Field(description="late and pending are judged at this moment")
+
+
 def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> FastAPI:
     app = create_app("reporting", "Monthly complaint statistics: the timely rate (P-16, P-17).")
     install_domain_errors(app)
@@ -19,7 +51,7 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> 
     auth = Authenticator(context.settings.complaints_tokens)
     readers = Depends(auth.require("manager", "leadership", "desk"))
 
-    @app.get("/reports/monthly", tags=["reports"])
+    @app.get("/reports/monthly", response_model=MonthlyReport, tags=["reports"])
     def monthly_statistics(
         who: Annotated[Principal, readers],
         month: Annotated[str, Query(description="YYYY-MM in the policy's time zone")],
