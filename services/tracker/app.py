@@ -136,10 +136,10 @@ def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> Fast
 
     @app.post("/orders/{complaint_id}/complete", response_model=OrderState,
               responses=error_responses(404, 409), tags=["orders"])
-    def complete(complaint_id: uuid.UUID, body: CompleteBody,
-                 who: Annotated[Principal, department_writes]) -> OrderState:
+    def complete(complaint_id: uuid.UUID, who: Annotated[Principal, department_writes],
+                 body: CompleteBody | None = None) -> OrderState:
         """The team finished the work; completion is what timeliness counts (P-16)."""
-        return step(complaint_id, c.CompleteOrder(note=body.note), who)
+        return step(complaint_id, c.CompleteOrder(note=body.note if body else None), who)
 
     @app.post("/orders/{complaint_id}/sign-off", response_model=OrderState,
               responses=error_responses(404, 409), tags=["orders"])

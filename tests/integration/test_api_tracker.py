@@ -365,3 +365,12 @@ def test_a_mail_log_check_on_a_category_that_needs_none_is_409(api: Api) -> None
     response = _mail_check(api, complaint_id, "department:security")
     assert response.status_code == 409
     assert "P-11a" in error_of(response)["message"]
+
+
+def test_completing_without_a_body_is_allowed_the_note_being_optional(api: Api) -> None:
+    complaint_id = api.new_order("repair.common_area")
+    api.work(complaint_id, "engineering", through="assign")
+    response = api.tracker.post(f"/orders/{complaint_id}/complete",
+                                headers=api.auth("department:engineering"))
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "completed"
