@@ -19,7 +19,7 @@ from typing import Any
 import pika
 import structlog
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPChannelError, AMQPConnectionError
+from pika.exceptions import AMQPChannelError, AMQPConnectionError, ChannelClosedByBroker
 from pika.spec import Basic, BasicProperties
 
 from shared.broker import (
@@ -40,6 +40,7 @@ POLL_SECONDS = 0.5
 BACKOFF_FIRST_SECONDS = 0.2
 BACKOFF_CAP_SECONDS = 10.0
 ERROR_HEADER_LIMIT = 1000
+PRECONDITION_FAILED = 406
 
 
 class ConsumerCancelledByBroker(AMQPChannelError):
@@ -87,7 +88,14 @@ def run_consumer(
         except RECOVERABLE_ERRORS as exc:
             if consumer.was_connected:
                 delay = BACKOFF_FIRST_SECONDS
-            consumer.log.warning("consumer.disconnected", error=repr(exc), retry_in=delay)
+            if isinstance(exc, ChannelClosedByBroker) and exc.reply_code == PRECONDITION_FAILED:
+                # Retrying cannot fix this one by itself: an operator must act.
+                consumer.log.error(
+                    "consumer.topology_mismatch", error=repr(exc), retry_in=delay,
+                    hint="a queue or exchange exists with other arguments than this version "
+                         "declares; delete it (its messages are re-derivable) or use a new vhost")
+            else:
+                consumer.log.warning("consumer.disconnected", error=repr(exc), retry_in=delay)
         stop.wait(delay)
         delay = min(delay * 2, BACKOFF_CAP_SECONDS)
 
