@@ -5,16 +5,13 @@ The shipped default (``default_policy.toml`` beside this module) restates
 procedure.md, "Default categories"; ``COMPLAINTS_POLICY`` names a replacement.
 Every problem in a policy is a :class:`PolicyError` naming the key in TOML
 terms (``categories."repair.in_unit".department: ...``), one line per problem,
-so whoever edits the file can find the line.
+so whoever edits the file can find the line; shared.policy_errors words them.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from importlib import resources
@@ -34,6 +31,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from shared.policy_errors import KeyedProblems, problem_lines
 
 Department = Literal["customer_service", "engineering", "security", "environment", "leadership"]
 DEPARTMENTS: tuple[str, ...] = get_args(Department)
@@ -70,14 +69,6 @@ class UnknownFee(LookupError):
     def __init__(self, fee_id: str) -> None:
         super().__init__(f"unknown fee {fee_id!r}")
         self.fee_id = fee_id
-
-
-class _Problems(ValueError):
-    """Raised by whole-policy checks, which pydantic would place at the root: keeps the keys."""
-
-    def __init__(self, problems: Sequence[tuple[tuple[str, ...], str]]) -> None:
-        super().__init__("; ".join(message for _, message in problems))
-        self.problems = problems
 
 
 def _decimal(value: object, expected: str) -> Decimal:
@@ -255,7 +246,7 @@ class Policy(_PolicyModel):
                 )
             )
         if problems:
-            raise _Problems(problems)
+            raise KeyedProblems(problems)
         return self
 
     @property
@@ -280,7 +271,7 @@ def policy_from_dict(data: Mapping[str, Any], source: str | None = None) -> Poli
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(_problems(exc), source) from None
+        raise PolicyError(problem_lines(exc, _table_keys), source) from None
 
 
 def load_policy(path: Path | None = None) -> Policy:
@@ -305,25 +296,11 @@ def load_policy(path: Path | None = None) -> Policy:
     return policy_from_dict(data, source)
 
 
-# ------------------------------------------------------------- error messages
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _key_path(loc: Iterable[str | int]) -> str:
-    """A pydantic location in TOML terms: ('categories', 'a.b', 'keywords', 2) ->
-    categories."a.b".keywords[2]."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-            continue
-        key = part if _BARE_KEY.fullmatch(part) else json.dumps(part, ensure_ascii=False)
-        path += f".{key}" if path else key
-    return path or "(top level)"
+# ------------------------------------------------------------- "did you mean"
 
 
 def _table_keys(parent: tuple[str | int, ...]) -> list[str]:
+    """The keys the table at ``parent`` may have, for "did you mean" (shared.policy_errors)."""
     model: type[BaseModel] | None = None
     if not parent:
         model = Policy
@@ -332,37 +309,3 @@ def _table_keys(parent: tuple[str | int, ...]) -> list[str]:
     elif parent in (("alerts",), ("limits",)):
         model = Alerts if parent[0] == "alerts" else Limits
     return [key for key in model.model_fields if key != "id"] if model else []
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    kind, value = error["type"], error.get("input")
-    if kind == "missing":
-        return "required"
-    if kind == "extra_forbidden":
-        key, parent = error["loc"][-1], tuple(error["loc"][:-1])
-        close = difflib.get_close_matches(str(key), _table_keys(parent), n=1)
-        return "unknown key" + (f" (did you mean {close[0]!r}?)" if close else "")
-    if kind == "value_error":
-        return str(error["ctx"]["error"])
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a table, got {value!r}"
-    if kind in ("tuple_type", "list_type"):
-        return f"expected an array, got {value!r}"
-    if kind == "string_type":
-        return f"expected a string, got {value!r}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "too_short" and error["loc"] == ("categories",):
-        return "needs at least one category, the fallback"
-    return f"{error['msg'][:1].lower()}{error['msg'][1:]}, got {value!r}"
-
-
-def _problems(exc: ValidationError) -> list[str]:
-    problems: list[str] = []
-    for error in exc.errors(include_url=False):
-        cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, _Problems):
-            problems += [f"{_key_path(loc)}: {message}" for loc, message in cause.problems]
-        else:
-            problems.append(f"{_key_path(error['loc'])}: {_message(error)}")
-    return problems
