@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import pika
 import pytest
 from pika.exceptions import AMQPConnectionError, UnroutableError
 
@@ -40,10 +39,10 @@ from shared.broker import (
 )
 from shared.consumer import run_consumer
 from shared.events import Envelope
+from tests.integration.support import WAIT_SECONDS, channel_on, wait_for
 
 pytestmark = pytest.mark.broker
 
-WAIT_SECONDS = 30.0
 SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000
 
 
@@ -61,24 +60,6 @@ def envelope(event_type: str = "complaint.registered", **payload: Any) -> Envelo
         occurred_at=datetime.now(UTC),
         payload={"complaint_id": str(complaint), **payload},
     )
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = WAIT_SECONDS) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
-
-
-@contextmanager
-def channel_on(url: str) -> Iterator[Any]:
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    try:
-        yield connection.channel()
-    finally:
-        connection.close()
 
 
 def message_count(url: str, queue: str) -> int:

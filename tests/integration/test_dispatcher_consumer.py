@@ -16,7 +16,6 @@ from shared.clock import FixedClock, SystemClock
 from shared.consumer import run_consumer
 from shared.domain import commands as c
 from shared.events import Envelope, Metadata
-from shared.migrate import upgrade
 from shared.policy import load_policy
 from shared.relay import Relay
 from shared.schema import processed_messages
@@ -24,23 +23,10 @@ from shared.service import ServiceContext
 from shared.settings import Settings
 from shared.store import EventStore
 from shared.wakeup import CommitListener
-from tests.integration.support import QueueReader, free_udp_port, nudge, wait_for
+from tests.integration.support import QueueReader, nudge, wait_for
 
 NOW = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
 ELEVATOR = "0b9f6a52-5c1e-4a4e-9d1c-2f1f3c0f4a01"
-
-
-@pytest.fixture
-def wake_port() -> int:
-    return free_udp_port()
-
-
-@pytest.fixture
-def store(database_url: str, wake_port: int) -> Iterator[EventStore]:
-    upgrade(database_url)
-    store = EventStore.from_url(database_url, wake_port=wake_port)
-    yield store
-    store.engine.dispose()
 
 
 def context_for(store: EventStore, database_url: str, rabbitmq_url: str,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,6 @@ from alembic.migration import MigrationContext
 
 from shared.domain import commands as c
 from shared.events import Envelope
-from shared.migrate import upgrade
 from shared.policy import Policy, load_policy
 from shared.projections.board import BoardProjection, list_orders
 from shared.projections.monthly import MonthlyProjection, monthly_report
@@ -33,14 +32,6 @@ from tests.integration.support import Desk, mixed_history, projection_rows, repl
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 29, 9, 0, tzinfo=SHANGHAI)
 POLICY: Policy = load_policy()
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[EventStore]:
-    upgrade(database_url)
-    store = EventStore.from_url(database_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.fixture

@@ -18,13 +18,11 @@ from pika.exceptions import AMQPConnectionError
 
 from shared.broker import TRACKER_QUEUE, Publisher, envelope_from_body
 from shared.events import Envelope, Metadata, new_envelope
-from shared.migrate import upgrade
 from shared.relay import Relay
 from shared.store import EventStore
 from shared.wakeup import CommitListener
 from tests.integration.support import (
     QueueReader,
-    free_udp_port,
     nudge,
     take_all,
     wait_for,
@@ -38,19 +36,6 @@ UNREACHABLE_BROKER = "amqp://guest:guest@127.0.0.1:1/%2F"
 # Long enough that only the commit nudge can explain a delivery within NUDGE_BOUND.
 RECOVERY_SECONDS = 30.0
 NUDGE_BOUND = 10.0
-
-
-@pytest.fixture
-def wake_port() -> int:
-    return free_udp_port()
-
-
-@pytest.fixture
-def store(database_url: str, wake_port: int) -> Iterator[EventStore]:
-    upgrade(database_url)
-    store = EventStore.from_url(database_url, wake_port=wake_port)
-    yield store
-    store.engine.dispose()
 
 
 def complaint_history(complaint_id: str) -> list[Envelope]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -12,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from shared.events import Envelope, Event, Metadata, new_envelope, register
-from shared.migrate import upgrade
 from shared.schema import events, idempotency_keys
 from shared.store import ConcurrencyError, DuplicateRecord, EventStore
 
@@ -23,14 +21,6 @@ NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 class ProbeHappened(Event):
     type: ClassVar[str] = "probe.happened"
     n: int
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[EventStore]:
-    upgrade(database_url)
-    store = EventStore.from_url(database_url)
-    yield store
-    store.engine.dispose()
 
 
 def envelopes(stream_id: str, start_version: int, count: int) -> list[Envelope]:
