@@ -57,6 +57,7 @@ def metadata_for(principal: Principal) -> Metadata:
 def load_visible(context: ServiceContext, complaint_id: str, principal: Principal
                  ) -> tuple[Complaint, list[Envelope]]:
     """The complaint, if it exists and ``principal`` may see it (404 / 403 otherwise)."""
+    structlog.contextvars.bind_contextvars(complaint_id=complaint_id)
     state, history = context.handler.load(complaint_id)
     if state.status == "new":
         raise NotFound(f"no complaint {complaint_id}")
