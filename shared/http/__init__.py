@@ -7,7 +7,7 @@ A service builds its app with :func:`create_app` and gets, for free:
   wrong methods and defects (a 500 ``internal``, logged with its traceback);
 - a 64 KiB request-body limit enforced before the app sees the body (413);
 - an ``X-Correlation-ID`` bound into structlog's context and echoed back;
-- ``/docs`` served from the local ``swagger_ui_bundle`` files (works offline);
+- ``/docs`` served from local Swagger UI 5 files (works offline);
 - an OpenAPI document whose 422 is our :class:`ErrorBody`, and which lists
   401/403 on routes that authenticate, 429 on rate-limited routes and 413 on
   routes with a body. Other errors a route raises (404, 409) are declared on

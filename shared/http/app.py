@@ -1,5 +1,6 @@
 """The app factory: errors, limits, request context and offline docs, wired once."""
 
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,6 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from swagger_ui_bundle import swagger_ui_path
 
 from shared.http.errors import ApiError, Invalid, error_response, validation_fields
 from shared.http.middleware import BodyLimit, RequestContext
@@ -59,10 +59,13 @@ async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
 # --------------------------------------------------------------------------- the app
 
 _ASSETS = "/docs/assets"
+# Swagger UI 5 (FastAPI's documents are OpenAPI 3.1, which Swagger UI 4 cannot
+# render), as shipped inside the fastapi-offline wheel; we use only its files.
+_SWAGGER_UI_FILES = Path(str(resources.files("fastapi_offline") / "static"))
 
 
 def _add_docs(app: FastAPI) -> None:
-    app.mount(_ASSETS, StaticFiles(directory=Path(str(swagger_ui_path))), name="swagger-ui")
+    app.mount(_ASSETS, StaticFiles(directory=_SWAGGER_UI_FILES), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
     async def docs(request: Request) -> HTMLResponse:
@@ -72,7 +75,7 @@ def _add_docs(app: FastAPI) -> None:
             title=f"{app.title} — API",
             swagger_js_url=f"{root}{_ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{root}{_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{_ASSETS}/favicon-32x32.png",
+            swagger_favicon_url=f"{root}{_ASSETS}/favicon.png",
             # Swagger UI would otherwise call validator.swagger.io.
             swagger_ui_parameters={"validatorUrl": None},
         )
