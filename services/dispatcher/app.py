@@ -4,13 +4,13 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool
 
 from shared.auth import Authenticator, Principal
 from shared.domain import commands as c
 from shared.domain.state import Complaint
 from shared.edges import Health, add_health, install_domain_errors, load_visible, metadata_for
-from shared.http import LongText, RateLimiter, RequestModel, ShortText, create_app
+from shared.http import LongText, RateLimiter, RequestModel, ShortText, WholeNumber, create_app
 from shared.http import responses as error_responses
 from shared.service import ServiceContext
 
@@ -21,7 +21,7 @@ class PaidBody(RequestModel):
 
 class QuoteItemBody(RequestModel):
     fee: ShortText
-    quantity: StrictInt = Field(default=1, ge=1, le=1000)
+    quantity: WholeNumber = Field(default=1, ge=1, le=1000)
 
 
 class QuoteBody(RequestModel):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from shared.auth import Authenticator, Principal
 from shared.edges import Health, add_health, install_domain_errors
 from shared.http import Invalid, QueryText, create_app
-from shared.projections.monthly import monthly_report, parse_month
+from shared.projections.monthly import MONTH_PATTERN, monthly_report, parse_month
 from shared.projections.worker import ProjectionKeeper
 from shared.service import ServiceContext
 
@@ -54,7 +54,8 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> 
     @app.get("/reports/monthly", response_model=MonthlyReport, tags=["reports"])
     def monthly_statistics(
         who: Annotated[Principal, readers],
-        month: Annotated[str, Query(description="YYYY-MM in the policy's time zone")],
+        month: Annotated[str, Query(description="YYYY-MM in the policy's time zone",
+                                    json_schema_extra={"pattern": MONTH_PATTERN.pattern})],
         community: QueryText | None = None,
     ) -> dict[str, Any]:
         """Timely, late and pending judged now; provisional while anything is pending."""

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field
 
 from shared.auth import Authenticator, Principal
 from shared.domain import commands as c
@@ -25,6 +25,7 @@ from shared.http import (
     RateLimiter,
     RequestModel,
     ShortText,
+    WholeNumber,
     create_app,
 )
 from shared.http import responses as error_responses
@@ -70,8 +71,8 @@ class CompleteBody(RequestModel):
 
 
 class SignOffBody(RequestModel):
-    quality: StrictInt = Field(ge=1, le=5, description="服务质量, 1–5")
-    attitude: StrictInt = Field(ge=1, le=5, description="服务态度, 1–5")
+    quality: WholeNumber = Field(ge=1, le=5, description="服务质量, 1–5")
+    attitude: WholeNumber = Field(ge=1, le=5, description="服务态度, 1–5")
     signed_by: ShortText
     comment: LongText | None = None
 

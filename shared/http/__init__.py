@@ -57,7 +57,14 @@ from shared.http.middleware import (
     BodyTooLarge,
     RequestContext,
 )
-from shared.http.models import LongText, Phone, QueryText, RequestModel, ShortText
+from shared.http.models import (
+    LongText,
+    Phone,
+    QueryText,
+    RequestModel,
+    ShortText,
+    WholeNumber,
+)
 from shared.http.openapi import ERROR_RESPONSES, declares_errors, patch_openapi, responses
 
 __all__ = [
@@ -84,6 +91,7 @@ __all__ = [
     "ShortText",
     "TokenBucket",
     "Unauthorized",
+    "WholeNumber",
     "create_app",
     "declares_errors",
     "error_response",

@@ -1,39 +1,62 @@
 """Request-model building blocks: bounded text, phone numbers, strict bodies."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 
 # Control characters (NUL above all: PostgreSQL cannot store it) are refused;
 # line breaks and tabs are fine in long text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SHORT_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_SHORT_CONTROL = r"\x00-\x1f\x7f"
 
 
-def _no_control(pattern: re.Pattern[str]) -> AfterValidator:
+def _no_control(characters: str) -> tuple[AfterValidator, Any]:
+    """Refuse the characters with a plain message; publish the rule in the OpenAPI schema."""
+    found = re.compile(f"[{characters}]")
+
     def check(value: str) -> str:
-        if pattern.search(value):
+        if found.search(value):
             raise PydanticCustomError("control_character", "control characters are not allowed")
         return value
 
-    return AfterValidator(check)
+    # A client reading the schema (or a fuzzer such as schemathesis) learns the rule.
+    return AfterValidator(check), Field(json_schema_extra={"pattern": f"^[^{characters}]*$"})
 
 
 ShortText = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
-    _no_control(_SHORT_CONTROL),
+    *_no_control(_SHORT_CONTROL),
 ]
 LongText = Annotated[
     str,
     StringConstraints(min_length=1, max_length=2000, strip_whitespace=True),
-    _no_control(_CONTROL),
+    *_no_control(_CONTROL),
 ]
 # A free-text query parameter (a filter): the same limits as ShortText.
 QueryText = Annotated[str, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+
+def _not_bool_or_text(value: object) -> object:
+    # JSON's 2.0 is a whole number (JSON Schema agrees); true and "5" are not.
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "a whole number is expected")
+    return value
+
+
+# An integer field that refuses booleans and numeric strings (lax pydantic takes both).
+WholeNumber = Annotated[int, BeforeValidator(_not_bool_or_text)]
 
 _MOBILE = re.compile(r"1\d{10}")
 _LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}|\(0\d{2,3}\)\d{7,8}")
