@@ -145,8 +145,24 @@ class Idempotency:
             created_at=datetime.now(UTC))
 
 
+def _document_categories(app: FastAPI, categories: list[str]) -> None:
+    """The OpenAPI document lists the policy's categories, so a kiosk can offer them."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        field = schema["components"]["schemas"]["ComplaintCreate"]["properties"]["category"]
+        for option in field.get("anyOf", []):
+            if option.get("type") == "string":
+                option["enum"] = categories
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_intake_app(context: ServiceContext) -> FastAPI:
     app = create_app("intake", "Registering complaints and repair requests (P-3, P-4, P-5).")
+    _document_categories(app, list(context.policy.categories))
     install_domain_errors(app)
     add_health(app, Health(context))
     auth = Authenticator(context.settings.complaints_tokens)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from shared.policy import load_policy
 from tests.integration.api_support import (
     ROLES,
     T0,
@@ -352,3 +353,10 @@ def test_a_complaint_id_that_is_no_uuid_is_422_not_500(api: Api, bad_id: str) ->
     response = api.intake.get(f"/complaints/{bad_id}", headers=api.auth("desk"))
     assert response.status_code == 422
     assert "complaint_id" in error_of(response)["fields"]
+
+
+def test_the_openapi_document_lists_the_policys_categories_for_kiosks(api: Api) -> None:
+    document = api.intake.get("/openapi.json").json()
+    field = document["components"]["schemas"]["ComplaintCreate"]["properties"]["category"]
+    [text] = [option for option in field["anyOf"] if option.get("type") == "string"]
+    assert text["enum"] == list(load_policy().categories)
