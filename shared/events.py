@@ -27,11 +27,14 @@ class Event(BaseModel):
     schema_version: ClassVar[int] = 1
 
     def routing_key(self) -> str:
-        """``<aggregate>.<event>``, plus ``.<department>`` on work-order events."""
-        department = getattr(self, "department", None)
-        if self.type.startswith("workorder.") and department:
-            return f"{self.type}.{department}"
-        return self.type
+        return routing_key_for(self.type, getattr(self, "department", None))
+
+
+def routing_key_for(event_type: str, department: str | None) -> str:
+    """``<aggregate>.<event>``, plus ``.<department>`` on work-order events."""
+    if event_type.startswith("workorder.") and department:
+        return f"{event_type}.{department}"
+    return event_type
 
 
 class UnknownEventType(LookupError):
@@ -99,10 +102,7 @@ class Envelope(BaseModel):
     position: int | None = None
 
     def routing_key(self) -> str:
-        department = self.payload.get("department")
-        if self.type.startswith("workorder.") and department:
-            return f"{self.type}.{department}"
-        return self.type
+        return routing_key_for(self.type, self.payload.get("department"))
 
 
 def upcast(event_type: str, schema_version: int, payload: dict[str, Any]) -> dict[str, Any]:
