@@ -25,6 +25,8 @@ from shared.store import ConcurrencyError, EventStore
 MAX_ATTEMPTS = 8
 
 AlsoRows = Callable[[Complaint, list[Envelope]], Iterable[Executable]]
+# Raises when the caller may not act on the complaint as loaded (403, 404, ...).
+Check = Callable[[Complaint], None]
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,13 @@ class ComplaintHandler:
         command: Command,
         metadata: Metadata,
         also: AlsoRows | None = None,
+        check: Check | None = None,
     ) -> Outcome:
         stream_id = stream_id_of(complaint_id)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             state, _ = self.load(complaint_id)
+            if check is not None:
+                check(state)
             now = self.clock.now()
             decided = decide(command, state, self.policy, now)
             envelopes = [

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from shared.auth import Principal
 from shared.broker import broker_reachable
+from shared.domain.commands import Command
 from shared.domain.errors import InvalidCommand, RuleViolation, UnknownComplaint
 from shared.domain.state import Complaint
 from shared.events import Envelope, Metadata
@@ -59,10 +60,24 @@ def load_visible(context: ServiceContext, complaint_id: str, principal: Principa
     """The complaint, if it exists and ``principal`` may see it (404 / 403 otherwise)."""
     structlog.contextvars.bind_contextvars(complaint_id=complaint_id)
     state, history = context.handler.load(complaint_id)
+    check_visible(state, complaint_id, principal)
+    return state, history
+
+
+def check_visible(state: Complaint, complaint_id: str, principal: Principal) -> None:
     if state.status == "new":
         raise NotFound(f"no complaint {complaint_id}")
     check_department(state, principal)
-    return state, history
+
+
+def act(context: ServiceContext, complaint_id: str, command: Command, principal: Principal
+        ) -> Complaint:
+    """Run ``command`` as ``principal``, if they may act on the complaint (404 / 403)."""
+    structlog.contextvars.bind_contextvars(complaint_id=complaint_id)
+    outcome = context.handler.execute(
+        complaint_id, command, metadata_for(principal),
+        check=lambda state: check_visible(state, complaint_id, principal))
+    return outcome.state
 
 
 def check_department(state: Complaint, principal: Principal) -> None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StrictBool
 from shared.auth import Authenticator, Principal
 from shared.domain import commands as c
 from shared.domain.state import Complaint
-from shared.edges import Health, add_health, install_domain_errors, load_visible, metadata_for
+from shared.edges import Health, act, add_health, install_domain_errors
 from shared.http import LongText, RateLimiter, RequestModel, ShortText, WholeNumber, create_app
 from shared.http import responses as error_responses
 from shared.service import ServiceContext
@@ -61,9 +61,7 @@ def create_dispatcher_app(context: ServiceContext) -> FastAPI:
     desk_writes = Depends(limiter.limited(auth.require("desk")))
 
     def step(complaint_id: uuid.UUID, command: c.Command, who: Principal) -> DispatchState:
-        load_visible(context, str(complaint_id), who)
-        outcome = context.handler.execute(str(complaint_id), command, metadata_for(who))
-        return _public(outcome.state)
+        return _public(act(context, str(complaint_id), command, who))
 
     @app.post("/complaints/{complaint_id}/paid", response_model=DispatchState,
               responses=error_responses(404, 409), tags=["dispatch"])

@@ -17,6 +17,7 @@ from shared.domain.state import Complaint
 from shared.edges import (
     READ_ALL,
     Health,
+    act,
     add_health,
     install_domain_errors,
     load_visible,
@@ -221,9 +222,7 @@ def create_intake_app(context: ServiceContext) -> FastAPI:
     def withdraw(complaint_id: uuid.UUID, body: WithdrawBody,
                  who: Annotated[Principal, desk_writes]) -> ComplaintPublic:
         """The customer withdraws the complaint; only until the department accepts it."""
-        load_visible(context, str(complaint_id), who)
-        context.handler.execute(str(complaint_id), Withdraw(reason=body.reason),
-                                metadata_for(who))
+        act(context, str(complaint_id), Withdraw(reason=body.reason), who)
         return _public(*context.handler.load(str(complaint_id)))
 
     return app

@@ -12,10 +12,9 @@ from shared.domain import commands as c
 from shared.edges import (
     READ_ALL,
     Health,
+    act,
     add_health,
     install_domain_errors,
-    load_visible,
-    metadata_for,
     order_public,
 )
 from shared.http import (
@@ -99,9 +98,7 @@ def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> Fast
     desk_writes = Depends(limiter.limited(auth.require("desk")))
 
     def step(complaint_id: uuid.UUID, command: c.Command, who: Principal) -> OrderState:
-        load_visible(context, str(complaint_id), who)
-        outcome = context.handler.execute(str(complaint_id), command, metadata_for(who))
-        return OrderState(**order_public(outcome.state))
+        return OrderState(**order_public(act(context, str(complaint_id), command, who)))
 
     @app.get("/orders", response_model=list[Order], tags=["orders"])
     def orders(
