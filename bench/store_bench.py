@@ -28,17 +28,17 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from shared.clock import SystemClock
-from shared.complaints import ComplaintHandler
-from shared.db import make_engine, write_transaction
+from shared.app.clock import SystemClock
+from shared.app.command_handler import ComplaintHandler
 from shared.domain import commands as c
 from shared.events import Metadata
-from shared.migrate import upgrade
+from shared.eventstore.engines import make_engine, write_transaction
+from shared.eventstore.migrate import upgrade
+from shared.eventstore.store import EventStore
 from shared.policy import load_policy
 from shared.projections.board import BoardProjection
 from shared.projections.monthly import MonthlyProjection
 from shared.projections.runner import catch_up
-from shared.store import EventStore
 
 
 def timed(fn: Callable[[], int]) -> tuple[int, float]:

@@ -4,8 +4,8 @@ import threading
 
 from services.dispatcher.app import create_dispatcher_app
 from services.dispatcher.handlers import DispatcherHandlers, UnroutedSweep
-from shared.consumer import run_consumer
-from shared.service import bootstrap, serve
+from shared.app.bootstrap import bootstrap, serve
+from shared.messaging.consumer import run_consumer
 
 
 def main() -> None:

@@ -6,13 +6,14 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field, StrictBool
 
-from shared.auth import Authenticator, Principal
+from shared.app.bootstrap import ServiceContext
 from shared.domain import commands as c
 from shared.domain.state import Complaint
-from shared.edges import Health, act, add_health, install_domain_errors
 from shared.http import LongText, RateLimiter, RequestModel, ShortText, WholeNumber, create_app
 from shared.http import responses as error_responses
-from shared.service import ServiceContext
+from shared.http.auth import Authenticator, Principal
+from shared.http.complaint_access import act, install_domain_errors
+from shared.http.health import Health, add_health
 
 
 class PaidBody(RequestModel):

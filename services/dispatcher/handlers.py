@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import structlog
 
+from shared.app.bootstrap import ServiceContext
 from shared.domain.commands import RouteComplaint
 from shared.events import Envelope, Metadata
-from shared.schema import events, processed_messages
-from shared.service import ServiceContext
-from shared.store import DuplicateRecord, EventStore, envelope_of_row
+from shared.eventstore.schema import events, processed_messages
+from shared.eventstore.store import DuplicateRecord, EventStore, envelope_of_row
 
 CONSUMER = "dispatcher"
 log = structlog.get_logger(__name__)

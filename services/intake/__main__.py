@@ -1,7 +1,7 @@
 """``python -m services.intake``: the intake service (HTTP only; it needs just its store)."""
 
 from services.intake.app import create_intake_app
-from shared.service import bootstrap, serve
+from shared.app.bootstrap import bootstrap, serve
 
 
 def main() -> None:

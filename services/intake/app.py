@@ -11,24 +11,23 @@ from fastapi import Depends, FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, StrictBool
 
-from shared.auth import Authenticator, Principal
+from shared.app.bootstrap import ServiceContext
 from shared.domain.commands import RegisterComplaint, Withdraw
 from shared.domain.state import Complaint
-from shared.edges import (
+from shared.events import Envelope, to_event
+from shared.eventstore.schema import idempotency_keys
+from shared.eventstore.store import DuplicateRecord
+from shared.http import Invalid, LongText, Phone, RateLimiter, RequestModel, ShortText, create_app
+from shared.http import responses as error_responses
+from shared.http.auth import Authenticator, Principal
+from shared.http.complaint_access import (
     READ_ALL,
-    Health,
     act,
-    add_health,
     install_domain_errors,
     load_visible,
     metadata_for,
 )
-from shared.events import Envelope, to_event
-from shared.http import Invalid, LongText, Phone, RateLimiter, RequestModel, ShortText, create_app
-from shared.http import responses as error_responses
-from shared.schema import idempotency_keys
-from shared.service import ServiceContext
-from shared.store import DuplicateRecord
+from shared.http.health import Health, add_health
 
 
 class Appointment(RequestModel):

@@ -1,9 +1,9 @@
 """``python -m services.reporting``: monthly statistics, kept current from its queue."""
 
 from services.reporting.app import create_reporting_app
+from shared.app.bootstrap import bootstrap, serve
 from shared.projections.monthly import MonthlyProjection
 from shared.projections.worker import ProjectionKeeper
-from shared.service import bootstrap, serve
 
 
 def main() -> None:

@@ -6,12 +6,13 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
-from shared.auth import Authenticator, Principal
-from shared.edges import Health, add_health, install_domain_errors
+from shared.app.bootstrap import ServiceContext
 from shared.http import Invalid, QueryText, create_app
+from shared.http.auth import Authenticator, Principal
+from shared.http.complaint_access import install_domain_errors
+from shared.http.health import Health, add_health
 from shared.projections.monthly import MONTH_PATTERN, monthly_report, parse_month
 from shared.projections.worker import ProjectionKeeper
-from shared.service import ServiceContext
 
 
 class Tally(BaseModel):

@@ -1,9 +1,9 @@
 """``python -m services.tracker``: the board, kept current from the ``tracker`` queue."""
 
 from services.tracker.app import create_tracker_app
+from shared.app.bootstrap import bootstrap, serve
 from shared.projections.board import BoardProjection
 from shared.projections.worker import ProjectionKeeper
-from shared.service import bootstrap, serve
 
 
 def main() -> None:

@@ -7,16 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
-from shared.auth import Authenticator, Principal
+from shared.app.bootstrap import ServiceContext
 from shared.domain import commands as c
-from shared.edges import (
-    READ_ALL,
-    Health,
-    act,
-    add_health,
-    install_domain_errors,
-    order_public,
-)
 from shared.http import (
     Forbidden,
     LongText,
@@ -28,10 +20,12 @@ from shared.http import (
     create_app,
 )
 from shared.http import responses as error_responses
+from shared.http.auth import Authenticator, Principal
+from shared.http.complaint_access import READ_ALL, act, install_domain_errors, order_public
+from shared.http.health import Health, add_health
 from shared.policy import Department
 from shared.projections.board import list_orders
 from shared.projections.worker import ProjectionKeeper
-from shared.service import ServiceContext
 
 
 class Order(BaseModel):

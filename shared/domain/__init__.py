@@ -1,0 +1,12 @@
+"""The domain wing: the company's procedure as pure functions, no I/O.
+
+What lives here: ``decide(command, state, policy, now)`` and
+``evolve(state, event)``, one module per part of the procedure, named as a
+reader of procedure.md would look for it: ``registration`` (P-3..P-5),
+``routing`` (P-6), ``dispatching`` (P-6, P-7, P-9, P-14), ``quotes`` (P-7, P-8,
+P-10), ``escalation`` (P-12), ``work_order`` (P-9, P-11a, P-15),
+``timeliness`` (P-14, P-16); the events, commands, state and errors.
+
+May import: itself, ``shared.events`` (the event base class and registry) and
+``shared.policy`` (its types); nothing else. Time comes in as an argument.
+"""

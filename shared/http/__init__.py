@@ -13,7 +13,7 @@ A service builds its app with :func:`create_app` and gets, for free:
   routes with a body. Other errors a route raises (404, 409) are declared on
   the route: ``@app.post(..., responses=responses(404, 409))``.
 
-A route, with ``auth = Authenticator(path)`` (shared.auth) and
+A route, with ``auth = Authenticator(path)`` (shared.http.auth) and
 ``limiter = RateLimiter(...)``::
 
     Desk = Annotated[Principal, Depends(auth.require("desk"))]
@@ -31,8 +31,14 @@ local ``auth``; the parameter then silently becomes a required query field).
 The modules, by concern: ``errors`` (the error format and the errors routes
 raise), ``openapi`` (the document and each route's error statuses),
 ``models`` (request-body building blocks), ``limits`` (rate limits),
-``middleware`` (request context, body limit) and ``app`` (:func:`create_app`).
-Import from ``shared.http`` itself; this file names the public API.
+``middleware`` (request context, body limit) and ``app`` (:func:`create_app`)
+know nothing of complaints; import them from ``shared.http`` itself, this file
+names their public API. ``auth`` (tokens and roles), ``complaint_access`` (who
+may see and act on which complaint, domain errors as HTTP) and ``health``
+(``/healthz``) are the edge pieces that know the procedure.
+
+May import: the application wing, the domain, the event store's errors and the
+messaging health probe; nothing imports it but the services.
 """
 
 from shared.http.app import create_app

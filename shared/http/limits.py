@@ -39,7 +39,7 @@ class TokenBucket:
 
 
 class Caller(Protocol):
-    """What rate limiting needs of a principal (shared.auth.Principal fits)."""
+    """What rate limiting needs of a principal (shared.http.auth.Principal fits)."""
 
     @property
     def token_id(self) -> str: ...

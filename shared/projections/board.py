@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from shared.domain import events as ev
 from shared.domain.state import ON_THE_BOARD
 from shared.events import Envelope
+from shared.eventstore.schema import board_orders
 from shared.projections.facts import apply_to_rows
-from shared.schema import board_orders
 
 NOT_COMPLETED = ("dispatched", "accepted", "assigned")
 

@@ -22,9 +22,9 @@ from shared.domain import events as ev
 from shared.domain.routing import route
 from shared.domain.timeliness import EXCLUDED, judge, timely_rate
 from shared.events import Envelope
+from shared.eventstore.schema import monthly_complaints
 from shared.policy import Policy, UnknownCategory
 from shared.projections.facts import apply_to_rows
-from shared.schema import monthly_complaints
 
 
 class MonthlyProjection:

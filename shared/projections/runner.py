@@ -19,10 +19,10 @@ import structlog
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from shared.db import is_postgres, write_transaction
 from shared.events import Envelope
-from shared.schema import projection_positions
-from shared.store import EventStore
+from shared.eventstore.engines import is_postgres, write_transaction
+from shared.eventstore.schema import projection_positions
+from shared.eventstore.store import EventStore
 
 BATCH = 500
 log = structlog.get_logger(__name__)

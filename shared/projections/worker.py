@@ -11,11 +11,11 @@ from collections.abc import Callable
 
 import structlog
 
-from shared.consumer import run_consumer
+from shared.app.settings import Settings
 from shared.events import Envelope
+from shared.eventstore.store import EventStore
+from shared.messaging.consumer import run_consumer
 from shared.projections.runner import Projection, catch_up, position_of
-from shared.settings import Settings
-from shared.store import EventStore
 
 log = structlog.get_logger(__name__)
 

@@ -62,7 +62,7 @@ class System:
                              timeout=30)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "shared.cli", *args], env=self.env,
+        return subprocess.run([sys.executable, "-m", "shared.cli.main", *args], env=self.env,
                               capture_output=True, text=True, timeout=120, check=True)
 
 
@@ -91,7 +91,7 @@ def running_system(database_url: str, rabbitmq_url: str, tmp_path: Path) -> Iter
         "RELAY_WAKE_PORT": str(free_port(socket.SOCK_DGRAM)),
         **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
-    process = subprocess.Popen([sys.executable, "-m", "shared.cli", "run"], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "shared.cli.main", "run"], env=env,
                                cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)
     try:

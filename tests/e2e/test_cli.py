@@ -10,7 +10,7 @@ from pathlib import Path
 
 def complaints(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
+        [sys.executable, "-m", "shared.cli.main", *args],
         env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
              "COMPLAINTS_TOKENS": str(tmp_path / "tokens.toml"), **env},
         capture_output=True, text=True, timeout=60, cwd=tmp_path)

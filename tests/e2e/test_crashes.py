@@ -40,13 +40,13 @@ def test_killing_the_relay_and_the_dispatcher_mid_stream_loses_and_repeats_nothi
     ids: list[str] = []
     posting = threading.Thread(target=lambda: ids.extend(post_complaints(system, 30, "a")))
     posting.start()
-    killed_relay = kill(system, "shared.relay")
+    killed_relay = kill(system, "services.relay")
     killed_dispatcher = kill(system, "services.dispatcher")
     posting.join(120)
     ids += post_complaints(system, 10, "b")
 
     # Both were started again, as new processes.
-    wait_for("the relay back", lambda: process_running(system.process.pid, "shared.relay")
+    wait_for("the relay back", lambda: process_running(system.process.pid, "services.relay")
              not in (None, killed_relay))
     wait_for("the dispatcher back", lambda: process_running(
         system.process.pid, "services.dispatcher") not in (None, killed_dispatcher))

@@ -33,16 +33,16 @@ from services.dispatcher.handlers import DispatcherHandlers
 from services.intake.app import create_intake_app
 from services.reporting.app import create_reporting_app
 from services.tracker.app import create_tracker_app
-from shared.auth import ensure_tokens_file
-from shared.clock import FixedClock
-from shared.migrate import upgrade
+from shared.app.bootstrap import ServiceContext
+from shared.app.clock import FixedClock
+from shared.app.settings import Settings
+from shared.eventstore.migrate import upgrade
+from shared.eventstore.store import EventStore
+from shared.http.auth import ensure_tokens_file
 from shared.policy import Policy, load_policy, policy_from_dict
 from shared.projections.board import BoardProjection
 from shared.projections.monthly import MonthlyProjection
 from shared.projections.worker import ProjectionKeeper
-from shared.service import ServiceContext
-from shared.settings import Settings
-from shared.store import EventStore
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Monday 5 October 2026, 10:00 in Shanghai: the day the tests start.

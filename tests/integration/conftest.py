@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.migrate import upgrade
-from shared.store import EventStore
+from shared.eventstore.migrate import upgrade
+from shared.eventstore.store import EventStore
 from tests.integration.support import free_udp_port
 
 

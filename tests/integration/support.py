@@ -18,15 +18,15 @@ import pika
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
-from shared.broker import declare_topology
-from shared.clock import FixedClock
-from shared.complaints import ComplaintHandler, Outcome
+from shared.app.clock import FixedClock
+from shared.app.command_handler import ComplaintHandler, Outcome
 from shared.domain import commands as c
 from shared.events import Metadata
+from shared.eventstore.commit_nudge import CHANNEL
+from shared.eventstore.store import EventStore
+from shared.messaging.topology import declare_topology
 from shared.policy import Policy
 from shared.projections.runner import Projection
-from shared.store import EventStore
-from shared.wakeup import CHANNEL
 
 WAIT_SECONDS = 30.0
 

@@ -23,7 +23,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from pika.exceptions import AMQPConnectionError, UnroutableError
 
-from shared.broker import (
+from shared.events import Envelope
+from shared.messaging.consumer import run_consumer
+from shared.messaging.publisher import Publisher
+from shared.messaging.topology import (
     BINDINGS,
     DEPARTMENT_QUEUES,
     DEPARTMENTS,
@@ -32,13 +35,10 @@ from shared.broker import (
     PARKING_QUEUE,
     REPORTING_QUEUE,
     TRACKER_QUEUE,
-    Publisher,
     broker_reachable,
     declare_topology,
     envelope_from_body,
 )
-from shared.consumer import run_consumer
-from shared.events import Envelope
 from tests.integration.support import WAIT_SECONDS, channel_on, wait_for
 
 pytestmark = pytest.mark.broker

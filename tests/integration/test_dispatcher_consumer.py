@@ -11,18 +11,19 @@ import pytest
 import sqlalchemy as sa
 
 from services.dispatcher.handlers import CONSUMER, DispatcherHandlers, UnroutedSweep
-from shared.broker import DISPATCHER_QUEUE, Publisher, envelope_from_body, message_body
-from shared.clock import FixedClock, SystemClock
-from shared.consumer import run_consumer
+from shared.app.bootstrap import ServiceContext
+from shared.app.clock import FixedClock, SystemClock
+from shared.app.settings import Settings
 from shared.domain import commands as c
 from shared.events import Envelope, Metadata
+from shared.eventstore.commit_nudge import CommitListener
+from shared.eventstore.schema import processed_messages
+from shared.eventstore.store import EventStore
+from shared.messaging.consumer import run_consumer
+from shared.messaging.publisher import Publisher
+from shared.messaging.relay import Relay
+from shared.messaging.topology import DISPATCHER_QUEUE, envelope_from_body, message_body
 from shared.policy import load_policy
-from shared.relay import Relay
-from shared.schema import processed_messages
-from shared.service import ServiceContext
-from shared.settings import Settings
-from shared.store import EventStore
-from shared.wakeup import CommitListener
 from tests.integration.support import QueueReader, nudge, wait_for
 
 NOW = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)

@@ -13,15 +13,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from shared.db import make_engine
 from shared.events import Metadata, new_envelope
-from shared.migrate import alembic_config, upgrade
-from shared.schema import events, metadata, projection_positions
-from shared.store import EventStore
+from shared.eventstore.engines import make_engine
+from shared.eventstore.migrate import alembic_config, upgrade
+from shared.eventstore.schema import events, metadata, projection_positions
+from shared.eventstore.store import EventStore
 from tests.unit.given import registered
 
 NOW = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
-# The newest revision in shared/migrations/versions.
+# The newest revision in shared/eventstore/migrations/versions.
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 

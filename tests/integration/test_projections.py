@@ -21,12 +21,12 @@ from alembic.migration import MigrationContext
 
 from shared.domain import commands as c
 from shared.events import Envelope
+from shared.eventstore.schema import metadata
+from shared.eventstore.store import EventStore
 from shared.policy import Policy, load_policy
 from shared.projections.board import BoardProjection, list_orders
 from shared.projections.monthly import MonthlyProjection, monthly_report
 from shared.projections.runner import Projection, catch_up, position_of, rebuild
-from shared.schema import metadata
-from shared.store import EventStore
 from tests.integration.support import Desk, mixed_history, projection_rows, replayed_rows
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -16,11 +16,12 @@ from functools import partial
 import pytest
 from pika.exceptions import AMQPConnectionError
 
-from shared.broker import TRACKER_QUEUE, Publisher, envelope_from_body
 from shared.events import Envelope, Metadata, new_envelope
-from shared.relay import Relay
-from shared.store import EventStore
-from shared.wakeup import CommitListener
+from shared.eventstore.commit_nudge import CommitListener
+from shared.eventstore.store import EventStore
+from shared.messaging.publisher import Publisher
+from shared.messaging.relay import Relay
+from shared.messaging.topology import TRACKER_QUEUE, envelope_from_body
 from tests.integration.support import (
     QueueReader,
     nudge,

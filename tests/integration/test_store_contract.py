@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from shared.events import Envelope, Event, Metadata, new_envelope, register
-from shared.schema import events, idempotency_keys
-from shared.store import ConcurrencyError, DuplicateRecord, EventStore
+from shared.eventstore.schema import events, idempotency_keys
+from shared.eventstore.store import ConcurrencyError, DuplicateRecord, EventStore
 
 NOW = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
 

@@ -59,7 +59,7 @@ def when(
 
 def default_policy_data() -> dict[str, Any]:
     """The shipped policy as tomllib parses it, a fresh copy for a test to change."""
-    text = resources.files("shared").joinpath("default_policy.toml").read_text("utf-8")
+    text = resources.files("shared.policy").joinpath("default_policy.toml").read_text("utf-8")
     return copy.deepcopy(tomllib.loads(text))
 
 

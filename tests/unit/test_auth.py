@@ -1,4 +1,4 @@
-"""Bearer tokens, roles and the FastAPI guard (shared.auth)."""
+"""Bearer tokens, roles and the FastAPI guard (shared.http.auth)."""
 
 # No `from __future__ import annotations`: FastAPI must see the Depends(...) on
 # locally built dependencies (auth, limiter) at runtime, not as strings.
@@ -11,7 +11,8 @@ import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
-from shared.auth import (
+from shared.http import create_app
+from shared.http.auth import (
     DEPARTMENTS,
     Authenticator,
     Principal,
@@ -20,7 +21,6 @@ from shared.auth import (
     load_tokens,
     token_id,
 )
-from shared.http import create_app
 
 TOKENS = """
 [tokens]

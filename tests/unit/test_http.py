@@ -11,7 +11,6 @@ import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
-from shared.auth import Authenticator, Principal
 from shared.http import (
     MAX_BODY_BYTES,
     Conflict,
@@ -26,6 +25,7 @@ from shared.http import (
     create_app,
     responses,
 )
+from shared.http.auth import Authenticator, Principal
 
 KIOSK, DESK = "kiosk-token-aaaaaaaaaaaa", "desk-token-bbbbbbbbbbbbb"
 TOKENS = f'[tokens]\n"{KIOSK}" = "kiosk"\n"{DESK}" = {{ role = "desk", name = "desk-07" }}\n'

@@ -1,4 +1,4 @@
-"""JSON logs on stdout with phone numbers masked (shared.logging)."""
+"""JSON logs on stdout with phone numbers masked (shared.app.logging)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 import structlog
 
-from shared.logging import configure_logging, mask_phone_numbers, mask_phones
+from shared.app.logging import configure_logging, mask_phone_numbers, mask_phones
 
 
 @pytest.fixture

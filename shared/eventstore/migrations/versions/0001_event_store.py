@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from shared.schema import UTCDateTime
+from shared.eventstore.schema import UTCDateTime
 
 revision = "0001"
 down_revision = None

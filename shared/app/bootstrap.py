@@ -15,12 +15,12 @@ from types import FrameType
 
 import structlog
 
-from shared.clock import Clock, SystemClock
-from shared.complaints import ComplaintHandler
-from shared.logging import configure_logging
+from shared.app.clock import Clock, SystemClock
+from shared.app.command_handler import ComplaintHandler
+from shared.app.logging import configure_logging
+from shared.app.settings import Settings, get_settings
+from shared.eventstore.store import EventStore
 from shared.policy import Policy, load_policy
-from shared.settings import Settings, get_settings
-from shared.store import EventStore
 
 log = structlog.get_logger(__name__)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from shared.db import make_engine
-from shared.schema import metadata
+from shared.eventstore.engines import make_engine
+from shared.eventstore.schema import metadata
 
 config = context.config
 

@@ -5,7 +5,7 @@ The shipped default (``default_policy.toml`` beside this module) restates
 procedure.md, "Default categories"; ``COMPLAINTS_POLICY`` names a replacement.
 Every problem in a policy is a :class:`PolicyError` naming the key in TOML
 terms (``categories."repair.in_unit".department: ...``), one line per problem,
-so whoever edits the file can find the line; shared.policy_errors words them.
+so whoever edits the file can find the line; shared.policy.errors words them.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.policy_errors import KeyedProblems, problem_lines
+from shared.policy.errors import KeyedProblems, problem_lines
 
 Department = Literal["customer_service", "engineering", "security", "environment", "leadership"]
 DEPARTMENTS: tuple[str, ...] = get_args(Department)
@@ -279,7 +279,7 @@ def load_policy(path: Path | None = None) -> Policy:
     read: Callable[[], bytes]
     if path is None:
         source = f"shipped {DEFAULT_POLICY_FILE}"
-        read = resources.files(__package__ or "shared").joinpath(DEFAULT_POLICY_FILE).read_bytes
+        read = resources.files("shared.policy").joinpath(DEFAULT_POLICY_FILE).read_bytes
     else:
         source = str(path)
         read = Path(path).read_bytes
@@ -300,7 +300,7 @@ def load_policy(path: Path | None = None) -> Policy:
 
 
 def _table_keys(parent: tuple[str | int, ...]) -> list[str]:
-    """The keys the table at ``parent`` may have, for "did you mean" (shared.policy_errors)."""
+    """The keys the table at ``parent`` may have, for "did you mean" (shared.policy.errors)."""
     model: type[BaseModel] | None = None
     if not parent:
         model = Policy

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from shared.schema import UTCDateTime
+from shared.eventstore.schema import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"

@@ -1,8 +1,8 @@
-"""RabbitMQ with pika: the topology, the message format, the publisher, a health probe.
+"""RabbitMQ with pika: the topology, the message format, connection parameters, a health probe.
 
 Every event travels as its :class:`~shared.events.Envelope` in JSON on the topic
 exchange ``complaints``; :data:`BINDINGS` shows which queue receives which
-routing keys. The one consumer loop lives in :mod:`shared.consumer`.
+routing keys. The one consumer loop lives in :mod:`shared.messaging.consumer`.
 
 pika connections are not thread-safe: every object here owns its connection and
 must stay on the thread that created it.
@@ -11,14 +11,12 @@ must stay on the thread that created it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
-from types import TracebackType
 from typing import Any
 
 import pika
 import structlog
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPChannelError, AMQPConnectionError, AMQPError
+from pika.exceptions import AMQPError
 
 from shared.events import Envelope
 
@@ -161,97 +159,3 @@ def broker_reachable(url: str, timeout: float = 2.0) -> bool:
     with contextlib.suppress(AMQPError):  # it opened, which is all a health check asks
         connection.close()
     return True
-
-
-class Publisher:
-    """Publishes envelopes to ``complaints`` and returns only once the broker confirmed them.
-
-    Owns one connection and one confirm-mode channel, opened on the first
-    :meth:`publish` (which declares the topology). After a connection failure
-    the error propagates and the next :meth:`publish` reconnects. Not
-    thread-safe: one Publisher per thread.
-    """
-
-    def __init__(self, url: str, *, name: str = "publisher") -> None:
-        self._url = url
-        self._name = name
-        self._connection: pika.BlockingConnection | None = None
-        self._channel: BlockingChannel | None = None
-
-    def publish(self, envelopes: Sequence[Envelope]) -> None:
-        """Publish in order, each ``mandatory`` and confirmed before the next is sent.
-
-        Raises ``pika.exceptions.UnroutableError`` when no queue is bound to a
-        routing key, ``NackError`` when the broker refuses a message, and
-        pika's connection/channel errors when the link fails. Messages before
-        the failing one are already on the broker, so a caller that retries
-        the batch may duplicate them (consumers are idempotent).
-        """
-        if not envelopes:
-            return
-        # A connection that failed here is noticed and replaced by the next
-        # call's _open_channel, so the error is simply left to propagate.
-        channel = self._open_channel()
-        for envelope in envelopes:
-            channel.basic_publish(
-                EXCHANGE,
-                envelope.routing_key(),
-                message_body(envelope),
-                message_properties(envelope),
-                mandatory=True,
-            )
-
-    def close(self) -> None:
-        """Close the connection; a later :meth:`publish` opens a new one."""
-        connection, self._connection, self._channel = self._connection, None, None
-        if connection is not None and connection.is_open:
-            try:
-                connection.close()
-            except AMQPError:
-                log.debug("publisher.close_failed", name=self._name, exc_info=True)
-
-    def __enter__(self) -> Publisher:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def _open_channel(self) -> BlockingChannel:
-        if self._still_open() and self._channel is not None:
-            return self._channel
-        self.close()
-        parameters = connection_parameters(self._url, name=self._name)
-        parameters.blocked_connection_timeout = BLOCKED_CONNECTION_TIMEOUT_SECONDS
-        connection = pika.BlockingConnection(parameters)
-        try:
-            channel = connection.channel()
-            declare_topology(channel)
-            channel.confirm_delivery()
-        except BaseException:
-            with contextlib.suppress(AMQPError):  # keep the original error, not this one
-                connection.close()
-            raise
-        self._connection, self._channel = connection, channel
-        log.info("publisher.connected", name=self._name)
-        return channel
-
-    def _still_open(self) -> bool:
-        """Whether the current channel is usable, noticing a close the broker already sent.
-
-        A BlockingConnection reads the socket only inside pika calls, so an idle
-        publisher learns that the broker dropped it (missed heartbeats, a
-        restart) only here; better to reconnect now than fail the next batch.
-        """
-        if self._connection is None or self._channel is None:
-            return False
-        try:
-            self._connection.process_data_events(time_limit=0)
-        except (AMQPConnectionError, AMQPChannelError):
-            log.info("publisher.connection_lost", name=self._name, exc_info=True)
-            return False
-        return self._connection.is_open and self._channel.is_open

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.sql.base import Executable
 
-from shared.clock import Clock
+from shared.app.clock import Clock
 from shared.domain.commands import Command
 from shared.domain.decider import decide
 from shared.domain.events import stream_id_of
 from shared.domain.state import Complaint, fold
 from shared.events import Envelope, Metadata, new_envelope, to_event
+from shared.eventstore.store import ConcurrencyError, EventStore
 from shared.policy import Policy
-from shared.store import ConcurrencyError, EventStore
 
 MAX_ATTEMPTS = 8
 

@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.base import Executable
 
-from shared.db import is_postgres, make_engine, write_transaction
 from shared.events import Envelope, Metadata
-from shared.schema import events, outbox, processed_messages
-from shared.wakeup import CommitNudge
+from shared.eventstore.commit_nudge import CommitNudge
+from shared.eventstore.engines import is_postgres, make_engine, write_transaction
+from shared.eventstore.schema import events, outbox, processed_messages
 
 # Any constant works; it only has to be the same for every writer.
 APPEND_LOCK_KEY = 0x0C0FFEE

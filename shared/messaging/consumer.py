@@ -22,14 +22,14 @@ from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPChannelError, AMQPConnectionError, ChannelClosedByBroker
 from pika.spec import Basic, BasicProperties
 
-from shared.broker import (
+from shared.events import Envelope
+from shared.messaging.topology import (
     DEAD_EXCHANGE,
     DELIVERY_LIMIT,
     connection_parameters,
     declare_topology,
     envelope_from_body,
 )
-from shared.events import Envelope
 
 log = structlog.get_logger(__name__)
 

@@ -1,11 +1,9 @@
-"""HTTP edge pieces that know the domain: error mapping, access to a complaint, health.
+"""Who may see and act on which complaint, and how domain errors become HTTP answers.
 
-Kept apart from ``shared/http.py`` (which knows nothing of complaints) so the
-generic HTTP layer stays reusable and this file reads as the procedure's
-edge rules: who may see and act on which complaint.
+Kept apart from the generic pieces of ``shared.http`` (which know nothing of
+complaints) so this file reads as the procedure's edge rules.
 """
 
-import time
 from datetime import datetime
 from typing import Any
 
@@ -13,15 +11,14 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from shared.auth import Principal
-from shared.broker import broker_reachable
+from shared.app.bootstrap import ServiceContext
 from shared.domain.commands import Command
 from shared.domain.errors import InvalidCommand, RuleViolation, UnknownComplaint
 from shared.domain.state import Complaint
 from shared.events import Envelope, Metadata
+from shared.eventstore.store import ConcurrencyError
 from shared.http import Conflict, Forbidden, Invalid, NotFound, error_response
-from shared.service import ServiceContext
-from shared.store import ConcurrencyError
+from shared.http.auth import Principal
 
 # Roles that read every complaint (contract.md, Roles and tokens).
 READ_ALL = ("desk", "manager", "leadership")
@@ -99,39 +96,6 @@ def order_public(state: Complaint) -> dict[str, Any]:
         "due_at": state.due_at,
         "completed_at": state.completed_at,
     }
-
-
-class Health:
-    """``GET /healthz``: whether the store and the broker answer (broker result cached briefly)."""
-
-    CACHE_SECONDS = 5.0
-
-    def __init__(self, context: ServiceContext, needs_broker: bool = False) -> None:
-        self.context = context
-        self.needs_broker = needs_broker
-        self._broker: tuple[float, bool] = (0.0, False)
-
-    def broker_ok(self) -> bool:
-        checked_at, ok = self._broker
-        if time.monotonic() - checked_at > self.CACHE_SECONDS:
-            ok = broker_reachable(self.context.settings.rabbitmq_url, timeout=1.0)
-            self._broker = (time.monotonic(), ok)
-        return ok
-
-    def report(self) -> tuple[int, dict[str, Any]]:
-        store_ok = self.context.store.ping()
-        broker_ok = self.broker_ok()
-        serving = store_ok and (broker_ok or not self.needs_broker)
-        body = {"service": self.context.name, "status": "ok" if serving else "unavailable",
-                "store": store_ok, "broker": broker_ok}
-        return (200 if serving else 503), body
-
-
-def add_health(app: FastAPI, health: Health) -> None:
-    @app.get("/healthz", tags=["health"], summary="Whether this service can serve requests")
-    def healthz() -> JSONResponse:
-        status, body = health.report()
-        return JSONResponse(body, status_code=status)
 
 
 def iso(moment: datetime | None) -> str | None:

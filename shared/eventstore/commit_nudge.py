@@ -19,7 +19,7 @@ import psycopg
 import sqlalchemy as sa
 import structlog
 
-from shared.db import is_postgres
+from shared.eventstore.engines import is_postgres
 
 CHANNEL = "complaints_outbox"
 log = structlog.get_logger(__name__)

@@ -1,9 +1,9 @@
 """The outbox relay: publishes committed events to the broker, in position order.
 
-Woken at once by the commit nudge (``shared/wakeup.py``), and by a timer for
+Woken at once by the commit nudge (``shared/eventstore/commit_nudge.py``), and by a timer for
 recovery. A row leaves the outbox only after the broker confirmed its
 message, so a crash anywhere can duplicate a message (consumers are
-idempotent) but never lose one. Run it as ``python -m shared.relay``.
+idempotent) but never lose one. The process is ``python -m services.relay``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import threading
 
 import structlog
 
-from shared.broker import Publisher
-from shared.store import EventStore
-from shared.wakeup import CommitListener
+from shared.eventstore.commit_nudge import CommitListener
+from shared.eventstore.store import EventStore
+from shared.messaging.publisher import Publisher
 
 log = structlog.get_logger(__name__)
 BATCH = 200
@@ -57,22 +57,3 @@ class Relay:
             self.listener.wait(self.recovery_seconds)
         self.listener.close()
         self.publisher.close()
-
-
-def main() -> None:
-    from shared.service import run_until_signalled
-    from shared.settings import get_settings
-
-    settings = get_settings()
-    store = EventStore.from_url(settings.database_url)
-    relay = Relay(
-        store,
-        Publisher(settings.rabbitmq_url, name="relay"),
-        CommitListener(settings.database_url, settings.relay_wake_port),
-        settings.relay_recovery_seconds,
-    )
-    run_until_signalled("relay", relay.run)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,6 +1,6 @@
 """Table definitions (SQLAlchemy Core), one MetaData for the whole database.
 
-The schema itself is created and migrated by Alembic (``shared/migrations``);
+The schema itself is created and migrated by Alembic (``shared/eventstore/migrations``);
 these objects are what the code queries. Keep them in step with the newest
 migration: ``tests/integration/test_migrations.py`` compares the two.
 """

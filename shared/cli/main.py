@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
-from shared.settings import Settings, get_settings
+from shared.app.settings import Settings, get_settings
 
 PROCESSES = {
     "intake": "services.intake",
     "dispatcher": "services.dispatcher",
     "tracker": "services.tracker",
     "reporting": "services.reporting",
-    "relay": "shared.relay",
+    "relay": "services.relay",
 }
 
 
@@ -65,14 +65,14 @@ def _safe_url(url: str) -> str:
 
 
 def _migrate(settings: Settings) -> None:
-    from shared.migrate import upgrade
+    from shared.eventstore.migrate import upgrade
 
     upgrade(settings.database_url)
 
 
 def run(settings: Settings) -> int:
-    from shared.auth import ensure_tokens_file
-    from shared.broker import broker_reachable
+    from shared.http.auth import ensure_tokens_file
+    from shared.messaging.topology import broker_reachable
     from shared.policy import load_policy
 
     load_policy(settings.complaints_policy)  # an invalid policy stops start-up here
@@ -148,10 +148,10 @@ def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
 
 
 def rebuild(settings: Settings) -> int:
+    from shared.eventstore.store import EventStore
     from shared.projections.board import BoardProjection
     from shared.projections.monthly import MonthlyProjection
     from shared.projections.runner import rebuild as rebuild_projection
-    from shared.store import EventStore
 
     _migrate(settings)
     store = EventStore.from_url(settings.database_url)
@@ -162,10 +162,10 @@ def rebuild(settings: Settings) -> int:
 
 
 def compute_report(settings: Settings, month: str, community: str | None) -> dict[str, Any]:
+    from shared.eventstore.store import EventStore
     from shared.policy import load_policy
     from shared.projections.monthly import MonthlyProjection, monthly_report
     from shared.projections.runner import catch_up
-    from shared.store import EventStore
 
     policy = load_policy(settings.complaints_policy)
     store = EventStore.from_url(settings.database_url)

@@ -1,0 +1,46 @@
+"""The policy wing: the company's settings for the procedure, read from one TOML file.
+
+What lives here: the policy's model and its validation (``loading``), the
+wording of its problems (``errors``) and the shipped default
+(``default_policy.toml``, restating procedure.md's tables). ``COMPLAINTS_POLICY``
+names a replacement file.
+
+May import: the standard library and pydantic only. Everything else (the
+domain included) imports the policy's types from here.
+"""
+
+from shared.policy.loading import (
+    DEFAULT_POLICY_FILE,
+    DEPARTMENTS,
+    PAID_MODES,
+    Alerts,
+    Category,
+    Department,
+    Fee,
+    Limits,
+    PaidMode,
+    Policy,
+    PolicyError,
+    UnknownCategory,
+    UnknownFee,
+    load_policy,
+    policy_from_dict,
+)
+
+__all__ = [
+    "DEFAULT_POLICY_FILE",
+    "DEPARTMENTS",
+    "PAID_MODES",
+    "Alerts",
+    "Category",
+    "Department",
+    "Fee",
+    "Limits",
+    "PaidMode",
+    "Policy",
+    "PolicyError",
+    "UnknownCategory",
+    "UnknownFee",
+    "load_policy",
+    "policy_from_dict",
+]
