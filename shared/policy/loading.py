@@ -16,7 +16,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -33,11 +33,7 @@ from pydantic import (
 )
 
 from shared.policy.errors import KeyedProblems, problem_lines
-
-Department = Literal["customer_service", "engineering", "security", "environment", "leadership"]
-DEPARTMENTS: tuple[str, ...] = get_args(Department)
-PaidMode = Literal["free", "paid", "ask"]
-PAID_MODES: tuple[str, ...] = get_args(PaidMode)
+from shared.vocabulary import DEPARTMENTS, PAID_MODES, Department, PaidMode
 
 DEFAULT_POLICY_FILE = "default_policy.toml"
 
