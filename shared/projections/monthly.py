@@ -64,6 +64,22 @@ def parse_month(month: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
+# A "+hh:mm" offset whose "+" a query string turned into a space.
+_SPACED_OFFSET = re.compile(r" (\d\d:?\d\d)$")
+
+
+def parse_as_of(text: str) -> datetime:
+    """An ISO 8601 time with its offset (``Z`` or ``±hh:mm``); a ValueError naming as_of."""
+    expected = "as_of: expected an ISO 8601 time with offset, e.g. 2026-10-31T23:59:59+08:00"
+    try:
+        moment = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", text.strip()))
+    except ValueError:
+        raise ValueError(f"{expected}, got {text!r}") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{expected}; {text!r} has no offset")
+    return moment
+
+
 def month_bounds(month: str, policy: Policy) -> tuple[datetime, datetime]:
     """[start, end) of a ``YYYY-MM`` month in the policy's time zone."""
     year, mon = parse_month(month)
@@ -145,7 +161,7 @@ def monthly_report(conn: sa.Connection, policy: Policy, month: str, now: datetim
         rows = [complaint_row(complaint_id, state) for complaint_id, state in states.items()]
     judged_at = now if as_of is None else as_of
     return {"month": month, "timezone": policy.timezone, "community": community,
-            **_statistics(rows, policy, judged_at), "generated_at": judged_at}
+            **_statistics(rows, policy, judged_at), "as_of": as_of, "generated_at": judged_at}
 
 
 def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
