@@ -163,6 +163,14 @@ class Fee(_PolicyModel):
 
 
 class Alerts(_PolicyModel):
+    """Thresholds of the warnings, chases, auto-close and P-17 flags.
+
+    No code reads them yet: those features arrive with the full procedure.
+    The keys stay because contract.md ("Policy") documents them, so a policy
+    file that sets them must keep loading, and a misspelt one must still be
+    refused rather than silently ignored.
+    """
+
     timely_rate_drop_points: _Number = Field(default=5.0, ge=0)
     satisfaction_floor: _Number = Field(default=4.0, ge=0, le=5)
     warn_at_share: _Number = Field(default=0.8, gt=0, le=1)
