@@ -59,9 +59,10 @@ def states_as_of(conn: sa.Connection, complaint_ids: Sequence[str],
                  moment: datetime) -> dict[str, Complaint]:
     """Each complaint as it stood at ``moment``: its events up to the first one after it.
 
-    The cut is each event's ``occurred_at``, the moment the service's clock gave
-    when it decided and recorded the event in the same transaction; it is the
-    clock that judges late and pending too, so ``as_of`` = now is the live report.
+    The cut is each event's ``occurred_at``: the moment the service's clock gave
+    when it decided the event, which it recorded at once (``recorded_at``, the
+    store's own wall-clock stamp, follows within the append). It is the clock
+    that judges late and pending too, so ``as_of`` = now is the live report.
     """
     return _registered(_fold_streams(conn, complaint_ids, sa.true(), moment))
 
