@@ -1,6 +1,7 @@
 """Everything the five processes under ``services/`` share, in wings by layer.
 
 - ``domain/``       the procedure, pure (decide, evolve); imports only events and policy types
+- ``vocabulary.py`` one list of each name: channels, departments, severities, paid modes, statuses
 - ``events.py``     the event base class, registry, envelope and upcasters: the shared vocabulary
 - ``policy/``       the company's settings (categories, commitments, fees), loaded and validated
 - ``eventstore/``   append-only store, outbox, engines, schema, migrations, commit nudge: all SQL
@@ -12,5 +13,6 @@
 
 Dependencies point downwards in this list's reverse: the edges (``http``,
 ``cli``, ``services``) import the application wing, which imports the domain
-and the store; the domain imports no wing but ``events`` and ``policy``.
+and the store; the domain imports no wing but ``events`` and ``policy``; every wing may
+import ``vocabulary``, which imports nothing of ours.
 """

@@ -4,7 +4,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header
@@ -28,6 +28,7 @@ from shared.http.complaint_access import (
     metadata_for,
 )
 from shared.http.health import Health, add_health
+from shared.vocabulary import Channel, Severity
 
 
 class Appointment(RequestModel):
@@ -38,7 +39,7 @@ class Appointment(RequestModel):
 class ComplaintCreate(RequestModel):
     """The registration form (客户投诉登记表, P-4)."""
 
-    channel: Literal["kiosk", "visit", "phone", "staff"]
+    channel: Channel
     community: ShortText
     unit: ShortText
     customer_name: ShortText
@@ -46,7 +47,7 @@ class ComplaintCreate(RequestModel):
     description: LongText
     category: ShortText | None = None
     appointment: Appointment | None = None
-    severity: Literal["normal", "serious"] = "normal"
+    severity: Severity = "normal"
     read_back_confirmed: StrictBool = False
     received_by: ShortText | None = None
 

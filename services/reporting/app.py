@@ -11,7 +11,7 @@ from shared.http import Invalid, QueryText, create_app
 from shared.http.auth import Authenticator, Principal
 from shared.http.complaint_access import install_domain_errors
 from shared.http.health import Health, add_health
-from shared.projections.monthly import MONTH_PATTERN, monthly_report, parse_month
+from shared.projections.monthly import MONTH_PATTERN, monthly_report, parse_as_of, parse_month
 from shared.projections.worker import ProjectionKeeper
 
 
@@ -42,6 +42,8 @@ class MonthlyReport(Tally):
     by_department: dict[str, Tally]
     by_category: dict[str, Tally]
     satisfaction: Satisfaction
+    as_of: datetime | None = Field(
+        description="the moment asked for: the report as it stood then; null for now")
     generated_at: datetime = Field(description="late and pending are judged at this moment")
 
 
@@ -58,14 +60,23 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> 
         month: Annotated[str, Query(description="YYYY-MM in the policy's time zone",
                                     json_schema_extra={"pattern": MONTH_PATTERN.pattern})],
         community: QueryText | None = None,
+        as_of: Annotated[str | None, Query(
+            max_length=64, description="an ISO time with offset: the report as it stood then "
+            "(events after it left out, late and pending judged at it); default now")] = None,
     ) -> dict[str, Any]:
-        """Timely, late and pending judged now; provisional while anything is pending."""
+        """The timely rate, judged now or as of a moment; provisional while any is pending."""
         try:
             parse_month(month)
         except ValueError as exc:
             raise Invalid({"month": "expected YYYY-MM, e.g. 2026-10"}, str(exc)) from None
+        try:
+            moment = None if as_of is None else parse_as_of(as_of)
+        except ValueError as exc:
+            raise Invalid({"as_of": "expected an ISO 8601 time with offset, e.g. "
+                           "2026-10-31T23:59:59+08:00"}, str(exc)) from None
         monthly.catch_up()
         with context.store.engine.connect() as conn:
-            return monthly_report(conn, context.policy, month, context.clock.now(), community)
+            return monthly_report(conn, context.policy, month, context.clock.now(), community,
+                                  as_of=moment)
 
     return app

@@ -23,9 +23,9 @@ from shared.http import responses as error_responses
 from shared.http.auth import Authenticator, Principal
 from shared.http.complaint_access import READ_ALL, act, install_domain_errors, order_public
 from shared.http.health import Health, add_health
-from shared.policy import Department
 from shared.projections.board import list_orders
 from shared.projections.worker import ProjectionKeeper
+from shared.vocabulary import Department, Status
 
 
 class Order(BaseModel):
@@ -35,7 +35,7 @@ class Order(BaseModel):
     category: str | None
     department: str | None
     description: str
-    status: str
+    status: Status
     team: str | None
     dispatched_at: datetime
     due_at: datetime

@@ -7,6 +7,7 @@ reader of procedure.md would look for it: ``registration`` (P-3..P-5),
 P-10), ``escalation`` (P-12), ``work_order`` (P-9, P-11a, P-15),
 ``timeliness`` (P-14, P-16); the events, commands, state and errors.
 
-May import: itself, ``shared.events`` (the event base class and registry) and
-``shared.policy`` (its types); nothing else. Time comes in as an argument.
+May import: itself, ``shared.events`` (the event base class and registry),
+``shared.vocabulary`` and ``shared.policy`` (its types); nothing else. Time
+comes in as an argument.
 """

@@ -58,7 +58,7 @@ def dispatch(
         raise RuleViolation("P-14", f"category {category_id} is no longer in the policy; "
                             "set a current category before dispatch") from None
     assert state.registration is not None
-    due_at, basis = due_time(now, category.commitment_minutes, state.registration.appointment_end)
+    due_at, basis = due_time(now, category.commitment, state.registration.appointment_end)
     return ev.WorkOrderDispatched(
         department=category.department,
         category=category.id,

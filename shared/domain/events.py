@@ -12,10 +12,7 @@ from typing import ClassVar, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from shared.events import Event, register
-
-Channel = Literal["kiosk", "visit", "phone", "staff"]
-Severity = Literal["normal", "serious"]
-PaidMode = Literal["free", "paid", "ask"]
+from shared.vocabulary import Channel, PaidMode, Severity
 
 
 def stream_id_of(complaint_id: str) -> str:

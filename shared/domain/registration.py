@@ -17,14 +17,13 @@ from shared.domain.commands import RegisterComplaint
 from shared.domain.errors import InvalidCommand, RuleViolation
 from shared.domain.state import Complaint
 from shared.policy import Policy
+from shared.vocabulary import CHANNELS, SEVERITIES
 
 # P-5: channels where a person heard the complaint and must read it back.
 READ_BACK_CHANNELS = frozenset({"visit", "phone", "staff"})
 REQUIRED_FACTS = ("community", "unit", "customer_name", "phone", "description")
-CHANNELS = ("kiosk", "visit", "phone", "staff")
 # A booking further ahead is a typing error, not a plan (and would overflow dates).
 MAX_BOOKING_AHEAD = timedelta(days=366)
-SEVERITIES = ("normal", "serious")
 
 
 def register_complaint(

@@ -7,22 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
+from shared import vocabulary
 from shared.domain import events as ev
 from shared.events import Event
 
-Status = Literal[
-    "new",  # nothing registered yet (the stream is empty)
-    "registered",
-    "awaiting_decision",
-    "awaiting_quote",
-    "dispatched",
-    "accepted",
-    "assigned",
-    "completed",
-    "closed",
-    "declined",
-    "withdrawn",
-]
+# The contract's statuses, and "new": nothing registered yet (the stream is empty).
+Status = Literal["new"] | vocabulary.Status
 
 # Statuses in which the complaint is finished for good.
 TERMINAL: frozenset[str] = frozenset({"closed", "declined", "withdrawn"})
@@ -108,8 +98,3 @@ def fold(history: Iterable[Event], state: Complaint | None = None) -> Complaint:
         state = evolve(state, event)
     return state
 
-
-def status_set_by(event: Event) -> Status | None:
-    """The status an event puts a complaint in, or None when it leaves the status as it was."""
-    status = evolve(Complaint(), event).status
-    return None if status == "new" else status

@@ -8,6 +8,10 @@
   signature). Late: completed after it, or not completed and already due at
   the moment the report is read. Pending: not completed and not yet due, or
   not yet dispatched. Withdrawn and declined complaints are counted apart.
+
+Due times are absolute: the commitment is added in UTC, so a clock that
+reads local time where clocks change (daylight saving) never stretches or
+shrinks it by an hour. Months, by contrast, are cut in the policy's zone.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ EXCLUDED: frozenset[str] = frozenset({"withdrawn", "declined"})
 
 
 def due_time(
-    dispatched_at: datetime, commitment_minutes: Decimal, appointment_end: datetime | None
+    dispatched_at: datetime, commitment: timedelta, appointment_end: datetime | None
 ) -> tuple[datetime, Literal["appointment", "commitment"]]:
+    """The due time in UTC: the booking's end, else dispatch plus the commitment."""
     if appointment_end is not None:
         return appointment_end.astimezone(UTC), "appointment"
-    return dispatched_at + timedelta(minutes=float(commitment_minutes)), "commitment"
+    # Aware arithmetic in a local zone adds wall-clock time; in UTC it adds elapsed time.
+    return dispatched_at.astimezone(UTC) + commitment, "commitment"
 
 
 def judge(

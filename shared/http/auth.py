@@ -26,8 +26,8 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.http import Forbidden, Unauthorized, declares_errors
+from shared.vocabulary import DEPARTMENTS
 
-DEPARTMENTS = ("customer_service", "engineering", "security", "environment")
 DEPARTMENT_PREFIX = "department:"
 ANY_DEPARTMENT = "department:*"
 ROLES = frozenset(

@@ -19,6 +19,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPError
 
 from shared.events import Envelope
+from shared.vocabulary import QUEUE_HOLDERS as DEPARTMENTS
 
 log = structlog.get_logger(__name__)
 
@@ -30,13 +31,6 @@ DISPATCHER_QUEUE = "dispatcher"
 TRACKER_QUEUE = "tracker"
 REPORTING_QUEUE = "reporting"
 
-DEPARTMENTS: tuple[str, ...] = (
-    "customer_service",
-    "engineering",
-    "security",
-    "environment",
-    "leadership",
-)
 DEPARTMENT_QUEUES: dict[str, str] = {d: f"dept.{d}" for d in DEPARTMENTS}
 
 # A backstop for consumers that crash mid-message: they never get to park the

@@ -5,20 +5,16 @@ wording of its problems (``errors``) and the shipped default
 (``default_policy.toml``, restating procedure.md's tables). ``COMPLAINTS_POLICY``
 names a replacement file.
 
-May import: the standard library and pydantic only. Everything else (the
+May import: the standard library, pydantic and ``shared.vocabulary`` only. Everything else (the
 domain included) imports the policy's types from here.
 """
 
 from shared.policy.loading import (
     DEFAULT_POLICY_FILE,
-    DEPARTMENTS,
-    PAID_MODES,
     Alerts,
     Category,
-    Department,
     Fee,
     Limits,
-    PaidMode,
     Policy,
     PolicyError,
     UnknownCategory,
@@ -26,6 +22,7 @@ from shared.policy.loading import (
     load_policy,
     policy_from_dict,
 )
+from shared.vocabulary import DEPARTMENTS, PAID_MODES, Department, PaidMode
 
 __all__ = [
     "DEFAULT_POLICY_FILE",

@@ -16,7 +16,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -33,11 +33,7 @@ from pydantic import (
 )
 
 from shared.policy.errors import KeyedProblems, problem_lines
-
-Department = Literal["customer_service", "engineering", "security", "environment", "leadership"]
-DEPARTMENTS: tuple[str, ...] = get_args(Department)
-PaidMode = Literal["free", "paid", "ask"]
-PAID_MODES: tuple[str, ...] = get_args(PaidMode)
+from shared.vocabulary import DEPARTMENTS, PAID_MODES, Department, PaidMode
 
 DEFAULT_POLICY_FILE = "default_policy.toml"
 
@@ -167,6 +163,14 @@ class Fee(_PolicyModel):
 
 
 class Alerts(_PolicyModel):
+    """Thresholds of the warnings, chases, auto-close and P-17 flags.
+
+    No code reads them yet: those features arrive with the full procedure.
+    The keys stay because contract.md ("Policy") documents them, so a policy
+    file that sets them must keep loading, and a misspelt one must still be
+    refused rather than silently ignored.
+    """
+
     timely_rate_drop_points: _Number = Field(default=5.0, ge=0)
     satisfaction_floor: _Number = Field(default=4.0, ge=0, le=5)
     warn_at_share: _Number = Field(default=0.8, gt=0, le=1)

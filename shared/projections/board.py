@@ -1,8 +1,9 @@
 """The open-order board (tracker): every order from dispatch until closed.
 
-Rows exist from registration so a dispatch finds its complaint's facts; the
-board lists a row once it has been dispatched. ``overdue`` and the time left
-are computed against the moment of reading, never stored.
+Each row is written from the complaint's folded state (``complaints``); rows
+exist from registration, and the board lists a row once it has been
+dispatched. ``overdue`` and the time left are computed against the moment of
+reading, never stored.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from shared.domain import events as ev
-from shared.domain.state import ON_THE_BOARD
+from shared.domain.state import ON_THE_BOARD, Complaint
 from shared.events import Envelope
 from shared.eventstore.schema import board_orders
-from shared.projections.facts import apply_to_rows
+from shared.projections.complaints import apply_folded
 
 NOT_COMPLETED = ("dispatched", "accepted", "assigned")
 
@@ -28,13 +28,19 @@ class BoardProjection:
 
     def apply(self, conn: sa.Connection, batch: Sequence[Envelope],
               tables: dict[str, sa.Table]) -> None:
-        apply_to_rows(conn, tables[board_orders.name], batch, self.first_row)
+        apply_folded(conn, tables[board_orders.name], batch, order_row)
 
-    @staticmethod
-    def first_row(event: ev.ComplaintRegistered) -> dict[str, Any]:
-        return {"community": event.community, "unit": event.unit, "category": event.category,
-                "description": event.description, "status": "registered",
-                "registered_at": event.registered_at}
+
+def order_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
+    """A registered complaint's row on the board."""
+    registration = state.registration
+    assert registration is not None, "only registered complaints have rows"
+    return {"complaint_id": complaint_id, "community": registration.community,
+            "unit": registration.unit, "category": state.category,
+            "department": state.department, "description": registration.description,
+            "status": state.status, "team": state.team,
+            "registered_at": registration.registered_at, "dispatched_at": state.dispatched_at,
+            "due_at": state.due_at, "completed_at": state.completed_at}
 
 
 def list_orders(

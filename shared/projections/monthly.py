@@ -1,9 +1,12 @@
 """Monthly statistics (P-16, P-17): per month × community × department × category.
 
 The projection keeps each complaint's facts (registration time, department,
-due and completion times, ratings); :func:`monthly_report` judges timely,
-late and pending at the moment it is read (procedure.md, "What the text
-leaves open"), with month boundaries in the policy's time zone.
+due and completion times, ratings), written from its folded state
+(``complaints``); :func:`monthly_report` judges timely, late and pending at
+the moment it is read (procedure.md, "What the text leaves open"), with month
+boundaries in the policy's time zone. Asked ``as_of`` an earlier moment, it
+folds the month's complaints afresh from the events up to that moment, into
+the same rows, and judges them then.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from shared.domain import events as ev
 from shared.domain.routing import route
+from shared.domain.state import Complaint
 from shared.domain.timeliness import EXCLUDED, judge, timely_rate
 from shared.events import Envelope
 from shared.eventstore.schema import monthly_complaints
 from shared.policy import Policy, UnknownCategory
-from shared.projections.facts import apply_to_rows
+from shared.projections.complaints import apply_folded, states_as_of
 
 
 class MonthlyProjection:
@@ -33,13 +36,20 @@ class MonthlyProjection:
 
     def apply(self, conn: sa.Connection, batch: Sequence[Envelope],
               tables: dict[str, sa.Table]) -> None:
-        apply_to_rows(conn, tables[monthly_complaints.name], batch, self.first_row)
+        apply_folded(conn, tables[monthly_complaints.name], batch, complaint_row)
 
-    @staticmethod
-    def first_row(event: ev.ComplaintRegistered) -> dict[str, Any]:
-        return {"registered_at": event.registered_at, "community": event.community,
-                "description": event.description, "given_category": event.category,
-                "category": event.category, "status": "registered", "escalated": False}
+
+def complaint_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
+    """A registered complaint's facts, as the month counts them."""
+    registration = state.registration
+    assert registration is not None, "only registered complaints have rows"
+    return {"complaint_id": complaint_id, "registered_at": registration.registered_at,
+            "community": registration.community, "description": registration.description,
+            "given_category": registration.category, "category": state.category,
+            "department": state.department, "status": state.status,
+            "dispatched_at": state.dispatched_at, "due_at": state.due_at,
+            "completed_at": state.completed_at, "quality": state.quality,
+            "attitude": state.attitude, "escalated": state.escalated}
 
 
 MONTH_PATTERN = re.compile(r"^((?:19[7-9]|2\d\d)\d)-(0[1-9]|1[0-2])$")  # 1970-01 … 2999-12
@@ -52,6 +62,22 @@ def parse_month(month: str) -> tuple[int, int]:
         raise ValueError(f"month: expected YYYY-MM between 1970-01 and 2999-12 (e.g. 2026-10), "
                          f"got {month!r}")
     return int(match.group(1)), int(match.group(2))
+
+
+# A "+hh:mm" offset whose "+" a query string turned into a space.
+_SPACED_OFFSET = re.compile(r" (\d\d:?\d\d)$")
+
+
+def parse_as_of(text: str) -> datetime:
+    """An ISO 8601 time with its offset (``Z`` or ``±hh:mm``); a ValueError naming as_of."""
+    expected = "as_of: expected an ISO 8601 time with offset, e.g. 2026-10-31T23:59:59+08:00"
+    try:
+        moment = datetime.fromisoformat(_SPACED_OFFSET.sub(r"+\1", text.strip()))
+    except ValueError:
+        raise ValueError(f"{expected}, got {text!r}") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{expected}; {text!r} has no offset")
+    return moment
 
 
 def month_bounds(month: str, policy: Policy) -> tuple[datetime, datetime]:
@@ -115,20 +141,38 @@ def _department_and_category(row: dict[str, Any], policy: Policy) -> tuple[str, 
 
 
 def monthly_report(conn: sa.Connection, policy: Policy, month: str, now: datetime,
-                   community: str | None = None) -> dict[str, Any]:
+                   community: str | None = None, as_of: datetime | None = None
+                   ) -> dict[str, Any]:
+    """The month's statistics judged at ``now``; or, given ``as_of``, as they stood then.
+
+    ``as_of`` leaves out every event after that moment (a complaint registered
+    later is absent, one completed later is still open) and judges late and
+    pending at it. The live projection must be caught up first, as for ``now``:
+    it says which complaints the month holds.
+    """
     start, end = month_bounds(month, policy)
     t = monthly_complaints
     query = sa.select(t).where(t.c.registered_at >= start, t.c.registered_at < end)
     if community is not None:
         query = query.where(t.c.community == community)
+    rows = [dict(mapping) for mapping in conn.execute(query).mappings()]
+    if as_of is not None:
+        states = states_as_of(conn, [row["complaint_id"] for row in rows], as_of)
+        rows = [complaint_row(complaint_id, state) for complaint_id, state in states.items()]
+    judged_at = now if as_of is None else as_of
+    return {"month": month, "timezone": policy.timezone, "community": community,
+            **_statistics(rows, policy, judged_at), "as_of": as_of, "generated_at": judged_at}
+
+
+def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
+                ) -> dict[str, Any]:
     overall = Tally()
     by_department: dict[str, Tally] = defaultdict(Tally)
     by_category: dict[str, Tally] = defaultdict(Tally)
     ratings = Ratings()
     escalated = 0
-    for mapping in conn.execute(query).mappings():
-        row = dict(mapping)
-        judgement = judge(row["status"], row["due_at"], row["completed_at"], now)
+    for row in rows:
+        judgement = judge(row["status"], row["due_at"], row["completed_at"], judged_at)
         department, category = _department_and_category(row, policy)
         for tally in (overall, by_department[department], by_category[category]):
             tally.add(judgement)
@@ -137,14 +181,10 @@ def monthly_report(conn: sa.Connection, policy: Policy, month: str, now: datetim
             ratings.attitude.append(row["attitude"])
         escalated += bool(row["escalated"])
     return {
-        "month": month,
-        "timezone": policy.timezone,
-        "community": community,
         "provisional": overall.pending > 0,
         **overall.public(),
         "escalated": escalated,
         "by_department": {k: v.public() for k, v in sorted(by_department.items())},
         "by_category": {k: v.public() for k, v in sorted(by_category.items())},
         "satisfaction": ratings.public(),
-        "generated_at": now,
     }

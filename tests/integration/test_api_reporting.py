@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.integration.api_support import SHANGHAI, T0, Api, error_of, open_api
+from tests.integration.api_support import SHANGHAI, T0, Api, aware, error_of, open_api
 
 TALLY = ("total", "timely", "late", "pending", "withdrawn", "timely_rate")
 
@@ -204,3 +204,58 @@ def test_the_report_reflects_writes_made_just_before_it(api: Api) -> None:
     api.advance(hours=1)
     assert api.report("2026-10", community="荔园一期")["pending"] == 1
     assert api.report("2026-10", community="nowhere")["total"] == 0
+
+
+# ------------------------------------------------------------------ as of a moment
+
+
+@pytest.mark.parametrize("role", ["manager", "leadership", "desk"])
+def test_the_report_as_of_a_moment_is_the_month_as_it_stood_then(api: Api, role: str) -> None:
+    # given an order dispatched at T0 and the moment an hour later
+    done_later = api.new_order("other")                      # customer_service, 24 h
+    as_of = api.advance(hours=1)
+    # and after it: the order completed, another registered
+    api.advance(hours=1)
+    api.work(done_later, "customer_service")
+    api.new_order("cleaning.common_area")
+    api.advance(hours=1)
+
+    # when the month is read as of the moment
+    then = api.report("2026-10", role, as_of=as_of.isoformat())
+
+    # then the completion and the later complaint are not in it
+    assert _tally(then) == (1, 0, 0, 1, 0, 0.0)
+    assert list(then["by_category"]) == ["other"]
+    assert aware(then["as_of"]) == as_of and aware(then["generated_at"]) == as_of
+    assert _tally(api.report("2026-10", role)) == (2, 1, 0, 1, 0, 50.0)
+
+
+def test_an_order_open_at_the_moment_and_past_its_due_time_is_late_as_of_it(api: Api) -> None:
+    complaint_id = api.new_order("intruder.sales")           # due T0 + 30 min
+    as_of = api.advance(hours=1)
+    api.work(complaint_id, "security")
+    then = api.report("2026-10", as_of=as_of.isoformat())
+    assert _tally(then)[:4] == (1, 0, 1, 0)
+    before_due = api.report("2026-10", as_of=(T0 + timedelta(minutes=29)).isoformat())
+    assert _tally(before_due)[:4] == (1, 0, 0, 1)
+
+
+def test_as_of_takes_z_and_an_offset_whose_plus_became_a_space(api: Api) -> None:
+    api.new_order("other")
+    utc = T0.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert api.report("2026-10", as_of=utc)["total"] == 1
+    response = api.reporting.get(
+        f"/reports/monthly?month=2026-10&as_of={T0.isoformat()}", headers=api.auth("manager"))
+    assert response.status_code == 200, response.text     # "+08:00" unencoded: a space
+    assert response.json()["total"] == 1
+
+
+@pytest.mark.parametrize("as_of", ["2026-10-05T10:00:00", "yesterday", "2026-13-01T00:00:00Z",
+                                   "", "2026-10-05T10:00:00+25:00"])
+def test_an_as_of_that_is_not_an_iso_time_with_offset_is_422_naming_as_of(
+    api: Api, as_of: str
+) -> None:
+    response = api.reporting.get("/reports/monthly", headers=api.auth("manager"),
+                                 params={"month": "2026-10", "as_of": as_of})
+    assert response.status_code == 422, response.text
+    assert "as_of" in error_of(response)["fields"]

@@ -504,3 +504,86 @@ def test_the_board_lists_open_orders_soonest_due_first_with_overdue_judged_now(
 def _serious(store: EventStore) -> set[str]:
     return {e.payload["complaint_id"] for e in store.read_all()
             if e.type == "complaint.registered" and e.payload["severity"] == "serious"}
+
+
+# --------------------------------------------------------------------------- as of a moment
+
+
+def test_the_report_as_of_a_moment_is_the_month_as_it_stood_then(
+    store: EventStore, desk: Desk
+) -> None:
+    # given complaints dispatched at 09:00, and an hour later the moment asked about
+    desk.at(local(2026, 10, 10, 9, 0))
+    done_later = desk.dispatched("repair.common_area")             # 24 h
+    late_then = desk.dispatched("intruder.sales")                  # 30 min
+    withdrawn_later = desk.dispatched("cleaning.common_area")      # 4 h
+    as_of = local(2026, 10, 10, 10, 0)
+    # and after that moment: completions, a withdrawal, a sign-off, a new complaint
+    desk.at(local(2026, 10, 10, 11, 0)).complete(done_later)
+    desk.complete(late_then, team="保安班")
+    desk.withdraw(withdrawn_later)
+    desk.dispatched("facility.damage")                              # 24 h, never done
+    desk.sign_off(done_later, quality=5, attitude=4)
+
+    # when the month is read as of that moment, and as of now
+    then = report(store, "2026-10", local(2026, 10, 20), as_of=as_of)
+    now = report(store, "2026-10", local(2026, 10, 20))
+
+    # then: completed later is still open (pending, or late past its due time),
+    # withdrawn later still counts, registered later is absent, nothing rated yet
+    assert counts(then) == {"total": 3, "timely": 0, "late": 1, "pending": 2,
+                            "withdrawn": 0, "declined": 0, "timely_rate": 0.0}
+    assert counts(then["by_category"]["intruder.sales"])["late"] == 1
+    assert counts(then["by_category"]["repair.common_area"])["pending"] == 1
+    assert "facility.damage" not in then["by_category"]
+    assert then["provisional"] is True
+    assert then["satisfaction"] == {"rated": 0, "quality": None, "attitude": None}
+    assert then["as_of"] == as_of and then["generated_at"] == as_of
+    assert counts(now) == {"total": 3, "timely": 1, "late": 2, "pending": 0,
+                           "withdrawn": 1, "declined": 0, "timely_rate": 33.33}
+    assert now["as_of"] is None
+
+
+def test_a_complaint_registered_after_the_moment_is_absent_to_the_microsecond(
+    store: EventStore, desk: Desk
+) -> None:
+    moment = local(2026, 10, 10, 9, 0)
+    desk.at(moment).dispatched("repair.common_area")
+    desk.at(moment + timedelta(microseconds=1)).dispatched("repair.common_area")
+
+    assert report(store, "2026-10", moment, as_of=moment)["total"] == 1
+    before = moment - timedelta(microseconds=1)
+    assert report(store, "2026-10", moment, as_of=before)["total"] == 0
+
+
+def test_the_report_as_of_now_is_the_live_report(store: EventStore, desk: Desk) -> None:
+    desk.at(local(2026, 10, 10, 9, 0))
+    mixed_history(desk)
+    mixed_history(desk.later(days=1))
+    now = desk.clock.at + timedelta(hours=2)
+
+    live = report(store, "2026-10", now)
+    as_of_now = report(store, "2026-10", now, as_of=now)
+
+    assert as_of_now.pop("as_of") == now and live.pop("as_of") is None
+    assert as_of_now == live
+    assert live["total"] > 0 and live["late"] > 0 and live["timely"] > 0
+
+
+# --------------------------------------------------------------------------- one fold
+
+
+def test_complaints_whose_events_span_many_batches_get_the_rows_of_one_replay(
+    store: EventStore, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three events a batch: most complaints are folded from their earlier events
+    # read back from the store, with the batch's own on top.
+    monkeypatch.setattr("shared.projections.runner.BATCH", 3)
+    mixed_history(desk)
+    for projection in both():
+        catch_up(store, projection)
+        assert_equals_a_replay(store, projection)
+    mixed_history(desk.later(hours=1))
+    for projection in both():
+        rebuild(store, projection)
+        assert_equals_a_replay(store, projection)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +21,7 @@ from tests.unit.given import (
     awaiting_decision,
     awaiting_quote,
     given,
+    policy_changed,
     registered,
     registered_and_dispatched,
     routed,
@@ -182,3 +184,34 @@ def test_an_order_is_never_dispatched_twice_P14() -> None:
 )
 def test_routing_a_complaint_again_decides_nothing(history: list[ev.Event]) -> None:
     assert when(c.RouteComplaint(), given(*history), now=at(hours=2)) == []
+
+
+# ------------------------------------------------------------------ daylight saving (P-14)
+
+NEW_YORK = ZoneInfo("America/New_York")
+IN_NEW_YORK = policy_changed(lambda data: data.update(timezone="America/New_York"))
+
+# New York's clocks spring forward at 02:00 on 8 March 2026 and fall back at
+# 02:00 on 1 November 2026; each dispatch is just before one of the changes.
+JUST_BEFORE_A_CHANGE = [
+    datetime(2026, 3, 7, 12, 0, tzinfo=NEW_YORK),
+    datetime(2026, 3, 8, 1, 30, tzinfo=NEW_YORK),
+    datetime(2026, 10, 31, 12, 0, tzinfo=NEW_YORK),
+    datetime(2026, 11, 1, 0, 30, tzinfo=NEW_YORK),
+]
+
+
+@pytest.mark.parametrize("dispatched_at", JUST_BEFORE_A_CHANGE, ids=lambda d: d.isoformat())
+@pytest.mark.parametrize("category", ["repair.common_area", "renovation.disturbance"])
+def test_the_due_time_is_the_commitment_later_in_elapsed_time_across_daylight_saving(
+    dispatched_at: datetime, category: str
+) -> None:
+    # given a clock that reads New York's local time, and a free complaint
+    state = given(registered(category=category))
+    # when it is dispatched just before the clocks change
+    dispatch_event = when(c.RouteComplaint(), state, IN_NEW_YORK, now=dispatched_at)[1]
+    # then the due time is exactly the commitment later, in absolute time
+    assert isinstance(dispatch_event, ev.WorkOrderDispatched)
+    elapsed = dispatch_event.due_at.astimezone(UTC) - dispatched_at.astimezone(UTC)
+    assert elapsed == IN_NEW_YORK.category(category).commitment
+    assert dispatch_event.due_at.utcoffset() == timedelta(0)  # stored in UTC

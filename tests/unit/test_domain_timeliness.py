@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,21 +12,39 @@ from shared.domain.timeliness import due_time, judge, local_month, timely_rate
 from tests.unit.given import SHANGHAI, T0, UTC, at
 
 DUE = at(hours=4)
+NEW_YORK = ZoneInfo("America/New_York")
 
 # ------------------------------------------------------------------ due time
 
 
 def test_without_a_booking_the_due_time_is_dispatch_plus_the_commitment() -> None:
-    assert due_time(T0, Decimal(240), None) == (at(hours=4), "commitment")
+    assert due_time(T0, timedelta(minutes=240), None) == (at(hours=4), "commitment")
 
 
 def test_a_fractional_commitment_counts_its_seconds() -> None:
-    assert due_time(T0, Decimal("0.5"), None) == (at(minutes=0.5), "commitment")
+    assert due_time(T0, timedelta(minutes=0.5), None) == (at(minutes=0.5), "commitment")
 
 
 def test_with_a_booking_the_due_time_is_the_end_of_the_booking() -> None:
     end = datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI)
-    assert due_time(T0, Decimal(240), end) == (end, "appointment")
+    assert due_time(T0, timedelta(minutes=240), end) == (end, "appointment")
+
+
+def test_a_day_s_commitment_over_the_spring_change_is_24_elapsed_hours_not_23() -> None:
+    # given a dispatch at noon the day before New York's clocks spring forward
+    dispatched_at = datetime(2026, 3, 7, 12, 0, tzinfo=NEW_YORK)
+    # when the due time is set
+    due_at, _ = due_time(dispatched_at, timedelta(hours=24), None)
+    # then it is 13:00 local on 8 March: 24 hours later, though the wall clock says 25
+    assert due_at - dispatched_at.astimezone(UTC) == timedelta(hours=24)
+    assert due_at.astimezone(NEW_YORK) == datetime(2026, 3, 8, 13, 0, tzinfo=NEW_YORK)
+
+
+def test_a_day_s_commitment_over_the_autumn_change_is_24_elapsed_hours_not_25() -> None:
+    dispatched_at = datetime(2026, 10, 31, 12, 0, tzinfo=NEW_YORK)
+    due_at, _ = due_time(dispatched_at, timedelta(hours=24), None)
+    assert due_at - dispatched_at.astimezone(UTC) == timedelta(hours=24)
+    assert due_at.astimezone(NEW_YORK) == datetime(2026, 11, 1, 11, 0, tzinfo=NEW_YORK)
 
 
 # ------------------------------------------------------------------ judge
@@ -87,6 +106,15 @@ def test_a_complaint_at_16_30_utc_on_31_october_belongs_to_november_in_shanghai(
 
 def test_the_same_moment_belongs_to_october_in_utc() -> None:
     assert local_month(datetime(2026, 10, 31, 16, 30, tzinfo=UTC), UTC) == "2026-10"
+
+
+def test_months_are_cut_at_local_midnight_across_a_daylight_saving_change() -> None:
+    # 1 November 2026 begins at 04:00 UTC in New York (still on daylight time)
+    assert local_month(datetime(2026, 11, 1, 3, 59, tzinfo=UTC), NEW_YORK) == "2026-10"
+    assert local_month(datetime(2026, 11, 1, 4, 0, tzinfo=UTC), NEW_YORK) == "2026-11"
+    # and 1 December at 05:00 UTC (standard time by then)
+    assert local_month(datetime(2026, 12, 1, 4, 59, tzinfo=UTC), NEW_YORK) == "2026-11"
+    assert local_month(datetime(2026, 12, 1, 5, 0, tzinfo=UTC), NEW_YORK) == "2026-12"
 
 
 def test_a_month_given_in_local_time_stays_in_its_month() -> None:

@@ -258,6 +258,23 @@ def test_an_unknown_department_names_the_key_and_the_departments() -> None:
     assert all(department in message for department in DEPARTMENTS)
 
 
+def test_leadership_is_no_department_a_category_can_be_routed_to() -> None:
+    # its orders would reach no department:<id> role that could accept them
+    data = a_policy()
+    data["categories"]["repair.in_unit"]["department"] = "leadership"
+    assert problem_with(data).startswith(
+        "categories.\"repair.in_unit\".department: unknown department 'leadership' (one of ")
+
+
+def test_the_policy_the_roles_and_the_queues_know_the_same_departments() -> None:
+    from shared.http.auth import ROLES
+    from shared.messaging.topology import DEPARTMENT_QUEUES
+
+    assert DEPARTMENTS == ("customer_service", "engineering", "security", "environment")
+    assert {f"department:{d}" for d in DEPARTMENTS} == {r for r in ROLES if ":" in r}
+    assert set(DEPARTMENT_QUEUES) == {*DEPARTMENTS, "leadership"}  # escalations, P-12
+
+
 def test_a_missing_fallback_category_is_required() -> None:
     data = a_policy()
     del data["fallback_category"]
