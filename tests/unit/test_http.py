@@ -12,6 +12,7 @@ import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
+from shared.app.clock import FixedClock
 from shared.http import (
     MAX_BODY_BYTES,
     Conflict,
@@ -26,7 +27,6 @@ from shared.http import (
     create_app,
     responses,
 )
-from shared.app.clock import FixedClock
 from shared.http.auth import Authenticator, Principal
 
 KIOSK, DESK = "kiosk-token-aaaaaaaaaaaa", "desk-token-bbbbbbbbbbbbb"
@@ -321,7 +321,8 @@ def test_the_rate_limiter_sizes_kiosk_and_staff_buckets_apart() -> None:
         limiter.check(desk, 0.0)
 
 
-def test_a_write_over_the_limit_is_429_with_retry_after(client: TestClient, clock: FixedClock) -> None:
+def test_a_write_over_the_limit_is_429_with_retry_after(client: TestClient,
+                                                        clock: FixedClock) -> None:
     headers = _bearer(KIOSK)
     assert [
         client.post("/complaints", headers=headers, json=_complaint()).status_code for _ in range(2)
