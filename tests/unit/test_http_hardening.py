@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import psycopg
@@ -340,3 +341,20 @@ def test_a_field_of_only_whitespace_is_refused_by_name(client: TestClient) -> No
     response = client.post("/complaints", headers=_bearer(), json={"name": " \t "})
     assert response.status_code == 422
     assert list(_error(response)["fields"]) == ["name"]
+
+
+# --------------------------------------------------------------------------- no banner
+
+
+def test_the_server_names_no_software_in_its_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from shared.app import bootstrap
+
+    configs: list[uvicorn.Config] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda server: configs.append(server.config))
+    context = SimpleNamespace(name="intake",
+                              settings=SimpleNamespace(complaints_host="127.0.0.1"))
+    bootstrap.serve(context, object(), 8081, [])  # type: ignore[arg-type]
+    (config,) = configs
+    assert config.server_header is False
