@@ -6,12 +6,13 @@
     "a-long-random-string" = "kiosk"
     "a-named-one" = { role = "desk", name = "desk-07" }
 
-A service loads the file once at start, ``auth = Authenticator(path)``, and
-guards each route with ``Depends(auth.require("desk", "manager"))``, which
-answers 401 (missing or unknown token), 429 (too many unknown tokens from
-the client's address) or 403 (a role not listed) and otherwise gives the
-route the caller's :class:`Principal`, naming its role in the access log. Tokens never
-appear in messages or logs; :attr:`Principal.token_id` stands in for them.
+A service loads the file once at start, ``auth = Authenticator(path,
+clock=context.clock)``, and guards each route with
+``Depends(auth.require("desk", "manager"))``, which answers 401 (missing or
+unknown token), 429 (too many unknown tokens from the client's address) or
+403 (a role not listed) and otherwise gives the route the caller's
+:class:`Principal`, naming its role in the access log. Tokens never appear
+in messages or logs; :attr:`Principal.token_id` stands in for them.
 """
 
 import hashlib
