@@ -54,11 +54,12 @@ def _public(state: Complaint) -> DispatchState:
 
 
 def create_dispatcher_app(context: ServiceContext) -> FastAPI:
-    app = create_app("dispatcher", "Routing, free or paid, quotes and dispatch (P-6…P-12).")
+    app = create_app("dispatcher", "Routing, free or paid, quotes and dispatch (P-6…P-12).",
+                     clock=context.clock)
     install_domain_errors(app)
     add_health(app, Health(context, needs_broker=True))
-    auth = Authenticator(context.settings.complaints_tokens)
-    limiter = RateLimiter(**context.policy.limits.model_dump())
+    auth = Authenticator(context.settings.complaints_tokens, clock=context.clock)
+    limiter = RateLimiter(**context.policy.limits.model_dump(), clock=context.clock)
     desk_writes = Depends(limiter.limited(auth.require("desk")))
 
     def step(complaint_id: uuid.UUID, command: c.Command, who: Principal) -> DispatchState:

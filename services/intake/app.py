@@ -162,12 +162,13 @@ def _document_categories(app: FastAPI, categories: list[str]) -> None:
 
 
 def create_intake_app(context: ServiceContext) -> FastAPI:
-    app = create_app("intake", "Registering complaints and repair requests (P-3, P-4, P-5).")
+    app = create_app("intake", "Registering complaints and repair requests (P-3, P-4, P-5).",
+                     clock=context.clock)
     _document_categories(app, list(context.policy.categories))
     install_domain_errors(app)
     add_health(app, Health(context))
-    auth = Authenticator(context.settings.complaints_tokens)
-    limiter = RateLimiter(**context.policy.limits.model_dump())
+    auth = Authenticator(context.settings.complaints_tokens, clock=context.clock)
+    limiter = RateLimiter(**context.policy.limits.model_dump(), clock=context.clock)
     anyone_writes = Depends(limiter.limited(auth.require()))
     desk_writes = Depends(limiter.limited(auth.require("desk")))
     readers = Depends(auth.require(*READ_ALL, "department:*"))

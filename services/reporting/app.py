@@ -48,10 +48,11 @@ class MonthlyReport(Tally):
 
 
 def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> FastAPI:
-    app = create_app("reporting", "Monthly complaint statistics: the timely rate (P-16, P-17).")
+    app = create_app("reporting", "Monthly complaint statistics: the timely rate (P-16, P-17).",
+                     clock=context.clock)
     install_domain_errors(app)
     add_health(app, Health(context))
-    auth = Authenticator(context.settings.complaints_tokens)
+    auth = Authenticator(context.settings.complaints_tokens, clock=context.clock)
     readers = Depends(auth.require("manager", "leadership", "desk"))
 
     @app.get("/reports/monthly", response_model=MonthlyReport, tags=["reports"])

@@ -80,11 +80,12 @@ class MailCheckBody(RequestModel):
 
 
 def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> FastAPI:
-    app = create_app("tracker", "The open-order board and the work order's life (P-9, P-15).")
+    app = create_app("tracker", "The open-order board and the work order's life (P-9, P-15).",
+                     clock=context.clock)
     install_domain_errors(app)
     add_health(app, Health(context))
-    auth = Authenticator(context.settings.complaints_tokens)
-    limiter = RateLimiter(**context.policy.limits.model_dump())
+    auth = Authenticator(context.settings.complaints_tokens, clock=context.clock)
+    limiter = RateLimiter(**context.policy.limits.model_dump(), clock=context.clock)
     readers = Depends(auth.require(*READ_ALL, "department:*"))
     department_writes = Depends(limiter.limited(auth.require("department:*")))
     security_writes = Depends(limiter.limited(auth.require("department:security")))

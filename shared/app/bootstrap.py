@@ -101,7 +101,7 @@ def serve(context: ServiceContext, app: object, port: int, workers: list[Worker]
     stop = threading.Event()
     threads = start_workers(workers, stop)
     config = uvicorn.Config(app, host=context.settings.complaints_host, port=port,  # type: ignore[arg-type]
-                            log_config=None, access_log=False, lifespan="off")
+                            log_config=None, access_log=False, lifespan="off", server_header=False)
     log.info("service.started", service=context.name, port=port)
     try:
         uvicorn.Server(config).run()

@@ -5,16 +5,22 @@ A service builds its app with :func:`create_app` and gets, for free:
 - one error format, ``{"error": {"code", "message", "fields"}}``, for our own
   :class:`ApiError` and for FastAPI's validation errors, unknown routes,
   wrong methods and defects (a 500 ``internal``, logged with its traceback);
+- a store outage (database down, restarting, locked) answered 503
+  ``store_unavailable`` with Retry-After and logged as ``store.unavailable``,
+  never as a 500;
 - a 64 KiB request-body limit enforced before the app sees the body (413);
 - an ``X-Correlation-ID`` bound into structlog's context and echoed back;
+- ``X-Content-Type-Options: nosniff`` and ``Cache-Control: no-store`` on
+  every API answer, and an ``http.request`` access-log line for each request
+  (method, path, status, duration, role; never a token or a query string);
 - ``/docs`` served from local Swagger UI 5 files (works offline);
 - an OpenAPI document whose 422 is our :class:`ErrorBody`, and which lists
-  401/403 on routes that authenticate, 429 on rate-limited routes and 413 on
-  routes with a body. Other errors a route raises (404, 409) are declared on
+  401/403/429/503 on routes that authenticate, 429 on rate-limited routes
+  and 413 on routes with a body. Other errors a route raises (404, 409) are declared on
   the route: ``@app.post(..., responses=responses(404, 409))``.
 
 A route, with ``auth = Authenticator(path)`` (shared.http.auth) and
-``limiter = RateLimiter(...)``::
+``limiter = RateLimiter(..., clock=context.clock)``::
 
     Desk = Annotated[Principal, Depends(auth.require("desk"))]
     DeskWrites = Annotated[Principal, Depends(limiter.limited(auth.require("desk")))]
@@ -31,7 +37,8 @@ local ``auth``; the parameter then silently becomes a required query field).
 The modules, by concern: ``errors`` (the error format and the errors routes
 raise), ``openapi`` (the document and each route's error statuses),
 ``models`` (request-body building blocks), ``limits`` (rate limits),
-``middleware`` (request context, body limit) and ``app`` (:func:`create_app`)
+``middleware`` (request context, body limit), ``outages`` (the store away:
+503) and ``app`` (:func:`create_app`)
 know nothing of complaints; import them from ``shared.http`` itself, this file
 names their public API. ``auth`` (tokens and roles), ``complaint_access`` (who
 may see and act on which complaint, domain errors as HTTP) and ``health``
@@ -51,17 +58,19 @@ from shared.http.errors import (
     Invalid,
     NotFound,
     RateLimited,
+    StoreUnavailable,
     Unauthorized,
     error_response,
     validation_fields,
 )
-from shared.http.limits import Caller, RateLimiter, TokenBucket
+from shared.http.limits import Caller, ForgeryLimit, RateLimiter, TokenBucket
 from shared.http.middleware import (
     CORRELATION_HEADER,
     MAX_BODY_BYTES,
     BodyLimit,
     BodyTooLarge,
     RequestContext,
+    record_role,
 )
 from shared.http.models import (
     LongText,
@@ -72,6 +81,7 @@ from shared.http.models import (
     WholeNumber,
 )
 from shared.http.openapi import ERROR_RESPONSES, declares_errors, patch_openapi, responses
+from shared.http.outages import is_store_outage
 
 __all__ = [
     "CORRELATION_HEADER",
@@ -85,6 +95,7 @@ __all__ = [
     "ErrorBody",
     "ErrorDetail",
     "Forbidden",
+    "ForgeryLimit",
     "Invalid",
     "LongText",
     "NotFound",
@@ -95,13 +106,16 @@ __all__ = [
     "RequestContext",
     "RequestModel",
     "ShortText",
+    "StoreUnavailable",
     "TokenBucket",
     "Unauthorized",
     "WholeNumber",
     "create_app",
     "declares_errors",
     "error_response",
+    "is_store_outage",
     "patch_openapi",
+    "record_role",
     "responses",
     "validation_fields",
 ]

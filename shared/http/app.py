@@ -11,9 +11,11 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.app.clock import Clock
 from shared.http.errors import ApiError, Invalid, error_response, validation_fields
 from shared.http.middleware import BodyLimit, RequestContext
 from shared.http.openapi import patch_openapi
+from shared.http.outages import install_store_outages
 
 
 class _App(FastAPI):
@@ -81,13 +83,19 @@ def _add_docs(app: FastAPI) -> None:
         )
 
 
-def create_app(title: str, description: str, version: str = "1") -> FastAPI:
-    """A FastAPI app with the shared errors, limits, request context and offline docs."""
+def create_app(title: str, description: str, version: str = "1", clock: Clock | None = None
+               ) -> FastAPI:
+    """A FastAPI app with the shared errors, limits, request context and offline docs.
+
+    ``clock`` times the access log (the service's clock; the system's if none).
+    """
     app = _App(title=title, description=description, version=version, docs_url=None, redoc_url=None)
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(RequestValidationError, _on_invalid)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    install_store_outages(app)
     app.add_middleware(BodyLimit)
-    app.add_middleware(RequestContext)  # added last, so outermost: it sees every answer
+    # Added last, so outermost: it sees every answer.
+    app.add_middleware(RequestContext, clock=clock)
     _add_docs(app)
     return app

@@ -6,11 +6,13 @@
     "a-long-random-string" = "kiosk"
     "a-named-one" = { role = "desk", name = "desk-07" }
 
-A service loads the file once at start, ``auth = Authenticator(path)``, and
-guards each route with ``Depends(auth.require("desk", "manager"))``, which
-answers 401 (missing or unknown token) or 403 (a role not listed) and
-otherwise gives the route the caller's :class:`Principal`. Tokens never
-appear in messages or logs; :attr:`Principal.token_id` stands in for them.
+A service loads the file once at start, ``auth = Authenticator(path,
+clock=context.clock)``, and guards each route with
+``Depends(auth.require("desk", "manager"))``, which answers 401 (missing or
+unknown token), 429 (too many unknown tokens from the client's address) or
+403 (a role not listed) and otherwise gives the route the caller's
+:class:`Principal`, naming its role in the access log. Tokens never appear
+in messages or logs; :attr:`Principal.token_id` stands in for them.
 """
 
 import hashlib
@@ -22,10 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.app.clock import Clock
 from shared.http import Forbidden, Unauthorized, declares_errors
+from shared.http.limits import ForgeryLimit
+from shared.http.middleware import record_role
 from shared.vocabulary import DEPARTMENTS
 
 DEPARTMENT_PREFIX = "department:"
@@ -167,11 +172,18 @@ def _role_allowed(role: str, allowed: frozenset[str]) -> bool:
 
 
 class Authenticator:
-    """The token map, loaded once; :meth:`require` makes the route dependencies."""
+    """The token map, loaded once; :meth:`require` makes the route dependencies.
 
-    def __init__(self, path: str | Path) -> None:
+    Unknown tokens are counted per client address (:class:`ForgeryLimit`, on
+    ``clock``): past its burst an address's forgeries are answered 429 with
+    Retry-After instead of 401. Known tokens are never refused for that.
+    """
+
+    def __init__(self, path: str | Path, clock: Clock | None = None,
+                 forgeries: ForgeryLimit | None = None) -> None:
         # Keyed by digest: a lookup's timing then says nothing about the token.
         self._by_digest = {_digest(token): who for token, who in load_tokens(path).items()}
+        self._forgeries = forgeries or ForgeryLimit(clock)
 
     def identify(self, token: str | None) -> Principal:
         """The principal of ``token``, or :class:`Unauthorized`."""
@@ -190,15 +202,28 @@ class Authenticator:
         allowed = _allowed_roles(roles)
 
         async def principal(
+            request: Request,
             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
         ) -> Principal:
-            found = self.identify(credentials.credentials if credentials else None)
+            found = self._identify_from(request, credentials.credentials if credentials else None)
             if allowed and not _role_allowed(found.role, allowed):
                 raise Forbidden(f"role {found.role} may not do this; allowed: {_listed(allowed)}")
             return found
 
         # With no roles listed, any known token passes: a 403 cannot happen.
-        return declares_errors(*((401, 403) if allowed else (401,)))(principal)
+        return declares_errors(*((401, 403, 429) if allowed else (401, 429)))(principal)
+
+    def _identify_from(self, request: Request, token: str | None) -> Principal:
+        """:meth:`identify`, counting an unknown token against the client's address."""
+        try:
+            found = self.identify(token)
+        except Unauthorized:
+            if token:  # a token we never issued; a missing one is no guess
+                record_role(request.scope, "unknown-token")
+                self._forgeries.spend(request.client.host if request.client else "unknown")
+            raise
+        record_role(request.scope, found.role)
+        return found
 
 
 def _listed(roles: frozenset[str]) -> str:

@@ -79,13 +79,29 @@ class Invalid(ApiError):
 
 
 class RateLimited(ApiError):
-    def __init__(self, retry_after: float) -> None:
+    def __init__(self, retry_after: float, reason: str = "over this token's rate limit") -> None:
         seconds = max(1, math.ceil(retry_after))
         super().__init__(
-            429,
-            "rate_limited",
-            f"over this token's rate limit; retry in {seconds} s",
+            429, "rate_limited", f"{reason}; retry in {seconds} s",
             headers={"Retry-After": str(seconds)},
+        )
+
+
+class StoreUnavailable(ApiError):
+    """503: the database cannot answer now (down, restarting, locked).
+
+    Whether a write that was under way took effect is unknown (the store may
+    have gone between commit and answer): a registration retried with the
+    same ``Idempotency-Key`` is registered once.
+    """
+
+    RETRY_AFTER = 5
+
+    def __init__(self) -> None:
+        super().__init__(
+            503, "store_unavailable",
+            f"the complaint store is unavailable; retry in {self.RETRY_AFTER} s",
+            headers={"Retry-After": str(self.RETRY_AFTER)},
         )
 
 

@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: the request context and the request-body limit."""
+"""Pure ASGI middleware: the request context (headers, access log, 500s) and the body limit."""
 
 import re
 import uuid
@@ -7,10 +7,12 @@ import structlog
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.app.clock import Clock, SystemClock
 from shared.http.errors import ApiError, error_response
 
 MAX_BODY_BYTES = 65536
 CORRELATION_HEADER = "X-Correlation-ID"
+_DOCS = "/docs"  # the Swagger UI page and its assets may be cached; nothing else
 
 # The package's name, not this module's: the whole HTTP edge logs as one logger.
 _log = structlog.get_logger(__package__)
@@ -34,36 +36,70 @@ def _correlation_id(given: str | None) -> str:
 
 
 class RequestContext:
-    """Pure ASGI: bind ``correlation_id`` for the request's logs, echo it back,
-    and turn an uncaught exception into a logged 500 in our format."""
+    """Pure ASGI, outermost: what every answer gets, whatever produced it.
 
-    def __init__(self, app: ASGIApp) -> None:
+    - ``correlation_id`` bound for the request's logs and echoed back;
+    - ``X-Content-Type-Options: nosniff`` always, ``Cache-Control: no-store``
+      on everything but the docs page and its assets (answers name people);
+    - an uncaught exception turned into a logged 500 in our format;
+    - one access-log line, ``http.request``: method, path (never the query
+      string, which may hold a phone), status, duration, the caller's role
+      (see :func:`record_role`) and the client address; never the token.
+    """
+
+    def __init__(self, app: ASGIApp, clock: Clock | None = None) -> None:
         self.app = app
+        self.clock = clock or SystemClock()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started_at = self.clock.monotonic()
         correlation_id = _correlation_id(Headers(scope=scope).get(CORRELATION_HEADER))
         # Each request runs in its own task, so clearing cannot touch another's.
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=correlation_id)
-        started = False
+        scope.setdefault("state", {})  # where record_role leaves the caller's role
+        status: int | None = None
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal started
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                started = True
-                MutableHeaders(scope=message)[CORRELATION_HEADER] = correlation_id
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers[CORRELATION_HEADER] = correlation_id
+                _harden(headers, scope["path"])
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_with_headers)
         except Exception:
             _log.exception("unhandled error", method=scope["method"], path=scope["path"])
-            if started:
+            if status is not None:
                 raise  # too late for an answer of ours; the server closes the connection
-            await error_response(_DEFECT)(scope, receive, send_with_id)
+            await error_response(_DEFECT)(scope, receive, send_with_headers)
+        finally:
+            _log_access(scope, status, self.clock.monotonic() - started_at)
+
+
+def record_role(scope: Scope, role: str) -> None:
+    """Name the caller in the access log: a principal's role, or ``unknown-token``."""
+    scope.setdefault("state", {})["role"] = role
+
+
+def _harden(headers: MutableHeaders, path: str) -> None:
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    if not (path == _DOCS or path.startswith(_DOCS + "/")):
+        headers.setdefault("Cache-Control", "no-store")
+
+
+def _log_access(scope: Scope, status: int | None, seconds: float) -> None:
+    client = scope.get("client")
+    _log.info("http.request", method=scope["method"], path=scope["path"], status=status,
+              duration_ms=round(seconds * 1000, 1),
+              role=scope.get("state", {}).get("role", "anonymous"),
+              client=client[0] if client else None)
 
 
 _DEFECT = ApiError(

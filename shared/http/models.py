@@ -20,8 +20,10 @@ _CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 _SHORT_CONTROL = r"\x00-\x1f\x7f"
 
 
-def _no_control(characters: str) -> tuple[AfterValidator, Any]:
-    """Refuse the characters with a plain message; publish the rule in the OpenAPI schema."""
+def _text_rules(characters: str) -> tuple[AfterValidator, Any]:
+    """Refuse control characters with a plain message; publish in the OpenAPI schema
+    what validation does: no control characters, and (text being stripped, then
+    at least one character long) at least one character that is not whitespace."""
     found = re.compile(f"[{characters}]")
 
     def check(value: str) -> str:
@@ -29,23 +31,27 @@ def _no_control(characters: str) -> tuple[AfterValidator, Any]:
             raise PydanticCustomError("control_character", "control characters are not allowed")
         return value
 
-    # A client reading the schema (or a fuzzer such as schemathesis) learns the rule.
-    return AfterValidator(check), Field(json_schema_extra={"pattern": f"^[^{characters}]*$"})
+    # A client reading the schema (or a fuzzer such as schemathesis) learns the
+    # rules. No lookahead (not every regex engine has one): any allowed
+    # characters, one that is neither whitespace nor control, any allowed.
+    allowed, visible = f"[^{characters}]*", f"[^\\s{characters}]"
+    return AfterValidator(check), Field(
+        json_schema_extra={"pattern": f"^{allowed}{visible}{allowed}$"}
+    )
 
 
 ShortText = Annotated[
     str,
     StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
-    *_no_control(_SHORT_CONTROL),
+    *_text_rules(_SHORT_CONTROL),
 ]
 LongText = Annotated[
     str,
     StringConstraints(min_length=1, max_length=2000, strip_whitespace=True),
-    *_no_control(_CONTROL),
+    *_text_rules(_CONTROL),
 ]
 # A free-text query parameter (a filter): the same limits as ShortText.
 QueryText = Annotated[str, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
-
 
 
 def _not_bool_or_text(value: object) -> object:

@@ -3,7 +3,8 @@
 FastAPI documents its own ``{"detail": [...]}`` 422; we send :class:`ErrorBody`.
 Statuses a dependency can answer with (401/403 from auth, 429 from the rate
 limiter) are declared once on the dependency with :func:`declares_errors`
-and listed on every route that uses it; 413 on every route with a body.
+and listed on every route that uses it; 413 on every route with a body; 503
+(the store unavailable) on every guarded route.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -25,9 +26,15 @@ _DESCRIPTIONS = {
     409: "A step the procedure does not allow now; the message names the rule",
     413: f"Request body over {MAX_BODY_BYTES} bytes",
     422: "Invalid input; `fields` names each field and what is wrong",
-    429: "Over this token's rate limit; see Retry-After",
+    429: "Too many requests: writes over this token's rate limit, or too many unknown tokens"
+         " from this client address; see Retry-After",
+    503: "The complaint store is unavailable (down, restarting); see Retry-After",
 }
-_HEADERS = {401: {"WWW-Authenticate": _WWW_AUTHENTICATE}, 429: {"Retry-After": _RETRY_AFTER}}
+_HEADERS = {
+    401: {"WWW-Authenticate": _WWW_AUTHENTICATE},
+    429: {"Retry-After": _RETRY_AFTER},
+    503: {"Retry-After": _RETRY_AFTER},
+}
 
 ERROR_RESPONSES: dict[int, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text}
@@ -69,6 +76,10 @@ def _dependants(dependant: Dependant) -> Iterator[Dependant]:
 
 def _route_errors(route: APIRoute) -> set[int]:
     codes = {code for d in _dependants(route.dependant) for code in _declared(d.call)}
+    if codes:
+        # A guarded route reads or writes the store, which may be away; the
+        # unguarded ones (/healthz) answer for themselves.
+        codes.add(503)
     if route.body_field is not None:
         codes.add(413)
     return codes

@@ -4,6 +4,7 @@
 # locally built dependencies (auth, limiter) at runtime, not as strings.
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
+from shared.app.clock import FixedClock
 from shared.http import (
     MAX_BODY_BYTES,
     Conflict,
@@ -43,28 +45,19 @@ class ComplaintCreate(RequestModel):
     appointment: Appointment | None = None
 
 
-class Clock:
-    """A hand-moved monotonic clock for the rate limiter."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> FixedClock:
+    """The app's one clock, moved by hand: rate limits refill only when a test says."""
+    return FixedClock(datetime(2026, 10, 5, 2, 0, tzinfo=UTC))
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def client(tmp_path: Path, clock: Clock) -> Iterator[TestClient]:
+def client(tmp_path: Path, clock: FixedClock) -> Iterator[TestClient]:
     tokens = tmp_path / "tokens.toml"
     tokens.write_text(TOKENS, encoding="utf-8")
-    auth = Authenticator(tokens)
+    auth = Authenticator(tokens, clock=clock)
     limiter = RateLimiter(kiosk_burst=2, kiosk_per_second=1.0, staff_burst=5, clock=clock)
-    app = create_app("http test", "one guarded read, one validated write")
+    app = create_app("http test", "one guarded read, one validated write", clock=clock)
     Writer = Annotated[Principal, Depends(limiter.limited(auth.require()))]
 
     @app.get("/desk")
@@ -328,7 +321,8 @@ def test_the_rate_limiter_sizes_kiosk_and_staff_buckets_apart() -> None:
         limiter.check(desk, 0.0)
 
 
-def test_a_write_over_the_limit_is_429_with_retry_after(client: TestClient, clock: Clock) -> None:
+def test_a_write_over_the_limit_is_429_with_retry_after(client: TestClient,
+                                                        clock: FixedClock) -> None:
     headers = _bearer(KIOSK)
     assert [
         client.post("/complaints", headers=headers, json=_complaint()).status_code for _ in range(2)
@@ -337,7 +331,7 @@ def test_a_write_over_the_limit_is_429_with_retry_after(client: TestClient, cloc
     assert refused.status_code == 429
     assert refused.headers["Retry-After"] == "1"
     assert _error(refused)["code"] == "rate_limited"
-    clock.now += 1.0
+    clock.advance(seconds=1)
     assert client.post("/complaints", headers=headers, json=_complaint()).status_code == 201
 
 
