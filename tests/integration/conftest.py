@@ -12,7 +12,7 @@ from shared.app.clock import FixedClock
 from shared.eventstore.memory import InMemoryEventStore
 from shared.eventstore.migrate import upgrade
 from shared.eventstore.store import EventStore
-from tests.conftest import BACKENDS, make_database_url
+from tests.conftest import BACKENDS, backend_params, make_database_url
 from tests.integration.support import free_udp_port
 
 # The contract suite runs over the in-memory store as well as the SQL backends.
@@ -42,7 +42,7 @@ def store_clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 29, 8, 0, tzinfo=UTC))
 
 
-@pytest.fixture(params=STORE_BACKENDS)
+@pytest.fixture(params=backend_params(STORE_BACKENDS))
 def any_store(
     request: pytest.FixtureRequest, tmp_path: Path, wake_port: int, store_clock: FixedClock
 ) -> Iterator[AnyStore]:
