@@ -54,6 +54,7 @@ class InMemoryEventStore:
         self._lock = threading.Lock()
         self._log: list[Envelope] = []  # position n is self._log[n - 1]
         self._streams: dict[str, list[Envelope]] = {}
+        self._event_ids: set[object] = set()
         self._outbox: dict[int, None] = {}  # an ordered set of positions
         self._processed: dict[tuple[str, str], datetime] = {}
         self._answers: dict[tuple[str, str], IdempotentAnswer] = {}
@@ -87,6 +88,7 @@ class InMemoryEventStore:
                 kept = _stored_copy(envelope.model_copy(
                     update={"position": position, "recorded_at": recorded_at}))
                 self._log.append(kept)
+                self._event_ids.add(kept.event_id)
                 self._outbox[position] = None
                 stored.append(kept)
             self._streams[stream_id] = stream + stored
@@ -110,11 +112,11 @@ class InMemoryEventStore:
 
     def _check_unique_ids(self, new_events: Sequence[Envelope]) -> None:
         # The SQL store's unique event_id; the version check makes a clash near impossible.
-        known = {e.event_id for e in self._log}
+        fresh: set[object] = set()
         for envelope in new_events:
-            if envelope.event_id in known:
+            if envelope.event_id in self._event_ids or envelope.event_id in fresh:
                 raise ConcurrencyError(envelope.stream_id, envelope.version - 1, -1)
-            known.add(envelope.event_id)
+            fresh.add(envelope.event_id)
 
     def _record(self, row: Record) -> None:
         if isinstance(row, ProcessedMessage):

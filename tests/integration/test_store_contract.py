@@ -105,6 +105,14 @@ def test_events_numbered_for_another_place_are_refused_naming_both(store: AnySto
     assert store.head_position() == 0
 
 
+def test_an_event_id_is_stored_once(store: AnyStore) -> None:
+    [first] = store.append("s-1", envelopes("s-1", 0, 1), 0)
+    again = first.model_copy(update={"stream_id": "s-2", "position": None, "recorded_at": None})
+    with pytest.raises(ConcurrencyError):
+        store.append("s-2", [again], 0)
+    assert store.read_stream("s-2") == [] and store.outbox_size() == 1
+
+
 def test_read_all_follows_positions_across_streams(store: AnyStore) -> None:
     store.append("a", envelopes("a", 0, 2), 0)
     store.append("b", envelopes("b", 0, 1), 0)
