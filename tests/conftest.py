@@ -9,6 +9,13 @@
 - SQLite needs nothing: a file in the test's temporary folder.
 - ``COMPLAINTS_TEST_BACKENDS`` (default ``sqlite,postgresql``) picks the
   store backends the parametrised tests run against.
+
+``-m "not slow"`` is the quick round (under a minute): it leaves out what
+costs seconds a test, marked ``slow`` here or at the test: the end-to-end
+tests (whole processes), tests on a broker, the PostgreSQL variants (a schema
+and its migrations each on a server) and tests that race threads for seconds.
+What stays runs on the in-memory store and SQLite, which keep one contract
+with PostgreSQL (``tests/integration/test_store_contract.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +36,25 @@ BACKENDS = [
     for b in os.environ.get("COMPLAINTS_TEST_BACKENDS", "sqlite,postgresql").split(",")
     if b.strip()
 ]
+
+# Fixtures that reach the broker: their tests take seconds each.
+BROKER_FIXTURES = frozenset({"rabbitmq_server_url", "rabbitmq_url", "fresh_rabbitmq_url"})
+E2E = Path(__file__).parent / "e2e"
+
+
+def backend_params(backends: list[str]) -> list[object]:
+    """The backends as fixture parameters, the server-backed ones marked ``slow``."""
+    return [pytest.param(b, marks=pytest.mark.slow) if b == "postgresql" else b
+            for b in backends]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        on_broker = fixtures & BROKER_FIXTURES or item.get_closest_marker("broker")
+        if item.path.is_relative_to(E2E) or on_broker:
+            item.add_marker(pytest.mark.slow)
+
 
 HOW_TO_PROVIDE = (
     "set {var} (see README, 'Running the tests'), or install Docker so "
@@ -183,7 +209,7 @@ def make_database_url(backend: str, tmp_path: Path, request: pytest.FixtureReque
     return _fresh_schema_url(session_url)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=backend_params(BACKENDS))
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database (SQLite file, or a fresh PostgreSQL schema), per test and backend."""
     return make_database_url(request.param, tmp_path, request)

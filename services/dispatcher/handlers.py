@@ -11,14 +11,12 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 import structlog
 
 from shared.app.bootstrap import ServiceContext
 from shared.domain.commands import RouteComplaint
 from shared.events import Envelope, Metadata
-from shared.eventstore.schema import events, processed_messages
-from shared.eventstore.store import DuplicateRecord, EventStore, envelope_of_row
+from shared.eventstore.records import DuplicateRecord, ProcessedMessage
 
 CONSUMER = "dispatcher"
 log = structlog.get_logger(__name__)
@@ -40,10 +38,11 @@ class DispatcherHandlers:
             complaint_id=complaint_id, correlation_id=envelope.metadata.correlation_id)
         metadata = Metadata(correlation_id=envelope.metadata.correlation_id,
                             causation_id=event_id, actor="dispatcher")
+        clock = self.context.clock
         try:
             outcome = self.context.handler.execute(
                 complaint_id, RouteComplaint(), metadata,
-                also=lambda _state, _events: [EventStore.processed_row(CONSUMER, event_id)])
+                also=lambda _state, _events: [ProcessedMessage(CONSUMER, event_id, clock.now())])
         except DuplicateRecord:
             return  # a competing consumer processed it first
         finally:
@@ -67,13 +66,8 @@ class UnroutedSweep:
         self.handlers = handlers
 
     def unrouted(self, now: datetime) -> list[Envelope]:
-        e, p = events, processed_messages
-        handled = sa.exists().where(p.c.consumer == CONSUMER, p.c.event_id == e.c.event_id)
-        query = (sa.select(e).where(e.c.type == "complaint.registered",
-                                    e.c.recorded_at < now - self.GRACE, ~handled)
-                 .order_by(e.c.position).limit(self.BATCH))
-        with self.handlers.context.store.engine.connect() as conn:
-            return [envelope_of_row(row) for row in conn.execute(query)]
+        return self.handlers.context.store.unprocessed(
+            CONSUMER, "complaint.registered", recorded_before=now - self.GRACE, limit=self.BATCH)
 
     def sweep(self) -> int:
         missed = self.unrouted(self.handlers.context.clock.now())

@@ -3,10 +3,9 @@
 import hashlib
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, StrictBool
@@ -15,8 +14,7 @@ from shared.app.bootstrap import ServiceContext
 from shared.domain.commands import RegisterComplaint, Withdraw
 from shared.domain.state import Complaint
 from shared.events import Envelope, to_event
-from shared.eventstore.schema import idempotency_keys
-from shared.eventstore.store import DuplicateRecord
+from shared.eventstore.records import DuplicateRecord, IdempotentAnswer
 from shared.http import Invalid, LongText, Phone, RateLimiter, RequestModel, ShortText, create_app
 from shared.http import responses as error_responses
 from shared.http.auth import Authenticator, Principal
@@ -119,7 +117,8 @@ class Idempotency:
     """``Idempotency-Key``: a retried POST returns the first answer and registers nothing new."""
 
     def __init__(self, context: ServiceContext) -> None:
-        self.engine = context.store.engine
+        self.store = context.store
+        self.clock = context.clock
 
     @staticmethod
     def request_hash(body: ComplaintCreate) -> str:
@@ -127,23 +126,19 @@ class Idempotency:
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def stored(self, token_id: str, key: str, request_hash: str) -> dict[str, Any] | None:
-        t = idempotency_keys
-        query = sa.select(t.c.request_hash, t.c.response).where(t.c.token_id == token_id,
-                                                                t.c.key == key)
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
-        if row is None:
+        earlier = self.store.idempotent_answer(token_id, key)
+        if earlier is None:
             return None
-        if row.request_hash != request_hash:
+        if earlier.request_hash != request_hash:
             raise Invalid({"Idempotency-Key": "already used for a different request"},
                           "Idempotency-Key: reused with a different body")
-        return dict(row.response)
+        return earlier.response
 
-    @staticmethod
-    def row(token_id: str, key: str, request_hash: str, response: dict[str, Any]) -> sa.Insert:
-        return sa.insert(idempotency_keys).values(
-            token_id=token_id, key=key, request_hash=request_hash, response=response,
-            created_at=datetime.now(UTC))
+    def row(self, token_id: str, key: str, request_hash: str,
+            response: dict[str, Any]) -> IdempotentAnswer:
+        """The first answer, recorded with the complaint's events at the service's time."""
+        return IdempotentAnswer(token_id=token_id, key=key, request_hash=request_hash,
+                                response=response, created_at=self.clock.now())
 
 
 def _document_categories(app: FastAPI, categories: list[str]) -> None:
@@ -189,7 +184,7 @@ def create_intake_app(context: ServiceContext) -> FastAPI:
                 return JSONResponse(earlier, status_code=201)
         complaint_id = str(uuid.uuid4())
 
-        def key_row(state: Complaint, _events: list[Envelope]) -> list[sa.Insert]:
+        def key_row(state: Complaint, _events: list[Envelope]) -> list[IdempotentAnswer]:
             if not idempotency_key:
                 return []
             assert state.registration is not None

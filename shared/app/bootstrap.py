@@ -47,8 +47,11 @@ def bootstrap(name: str, settings: Settings | None = None, clock: Clock | None =
     settings = settings or get_settings()
     configure_logging(name, settings.log_level)
     policy = load_policy(settings.complaints_policy)
-    store = EventStore.from_url(settings.database_url, wake_port=settings.relay_wake_port)
-    return ServiceContext(name, settings, policy, store, clock or SystemClock())
+    clock = clock or SystemClock()
+    # One clock: the store stamps recorded_at with the service's clock, too.
+    store = EventStore.from_url(settings.database_url, wake_port=settings.relay_wake_port,
+                                clock=clock.now)
+    return ServiceContext(name, settings, policy, store, clock)
 
 
 def start_workers(workers: list[Worker], stop: threading.Event) -> list[threading.Thread]:

@@ -3,7 +3,10 @@
 Services stay thin: they turn HTTP or a message into a command and call
 :meth:`ComplaintHandler.execute`. The events and their outbox rows (and any
 ``also`` rows, such as a consumer's processed-message record or an
-idempotency key) commit in one transaction.
+idempotency key's first answer) commit in one transaction.
+
+The handler needs only :class:`AppendOnlyStore` (read a stream, append), so
+the in-memory store serves its unit tests as the SQL store serves services.
 """
 
 from __future__ import annotations
@@ -11,20 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy.sql.base import Executable
-
 from shared.app.clock import Clock
 from shared.domain.commands import Command
 from shared.domain.decider import decide
 from shared.domain.events import stream_id_of
 from shared.domain.state import Complaint, fold
 from shared.events import Envelope, Metadata, new_envelope, to_event
-from shared.eventstore.store import ConcurrencyError, EventStore
+from shared.eventstore.records import AppendOnlyStore, ConcurrencyError, Record
 from shared.policy import Policy
 
 MAX_ATTEMPTS = 8
 
-AlsoRows = Callable[[Complaint, list[Envelope]], Iterable[Executable]]
+# The rows to record with the events, given the new state and the events to append.
+AlsoRows = Callable[[Complaint, list[Envelope]], Iterable[Record]]
 # Raises when the caller may not act on the complaint as loaded (403, 404, ...).
 Check = Callable[[Complaint], None]
 
@@ -36,7 +38,7 @@ class Outcome:
 
 
 class ComplaintHandler:
-    def __init__(self, store: EventStore, policy: Policy, clock: Clock) -> None:
+    def __init__(self, store: AppendOnlyStore, policy: Policy, clock: Clock) -> None:
         self.store = store
         self.policy = policy
         self.clock = clock

@@ -3,11 +3,15 @@
 SQLite (embedded default): WAL, ``synchronous=FULL`` so an acknowledged
 complaint survives a power cut, a busy timeout, and ``BEGIN IMMEDIATE`` for
 write transactions so two writers never deadlock upgrading a read lock.
+The file holds customers' names and phone numbers, so it is the owner's
+alone (0600), whatever the umask, like the tokens file; SQLite gives its
+``-wal`` and ``-shm`` files the database file's mode.
 PostgreSQL (production): psycopg 3, pre-ping.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,19 +21,45 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 _WRITE = "complaints_write"
+PRIVATE = 0o600
 
 
 def make_engine(url: str) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            make_private_file(Path(parsed.database))
         engine = sa.create_engine(
             parsed, connect_args={"check_same_thread": False, "timeout": 30}
         )
         _prepare_sqlite(engine)
         return engine
     return sa.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def make_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, or tighten one that exists.
+
+    SQLite treats an empty file as an empty database, and creates ``-wal`` and
+    ``-shm`` with the database file's mode, so setting it here covers all three.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE)
+    except FileExistsError:
+        pass
+    else:
+        os.fchmod(fd, PRIVATE)  # whatever the umask
+        os.close(fd)
+    for member in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = member.stat()
+        except FileNotFoundError:
+            continue
+        # Files from before this rule (or made under a loose umask) are tightened;
+        # someone else's file is theirs to mind.
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            os.chmod(member, PRIVATE)
 
 
 def _prepare_sqlite(engine: sa.Engine) -> None:

@@ -5,19 +5,23 @@ Guarantees, each with a test in ``tests/integration/test_store_contract.py``:
 - ``append`` is optimistic: it names the version the caller last saw and
   raises :class:`ConcurrencyError` when someone else appended since.
 - Events and their outbox rows commit in one transaction (no dual write);
-  ``also`` statements (a consumer's processed-message row, an idempotency
-  key) join that same transaction.
+  ``also`` rows (a consumer's :class:`ProcessedMessage`, an
+  :class:`IdempotentAnswer`) join that same transaction.
+- Times: ``recorded_at`` comes from the clock the store was given; the
+  ``also`` rows carry the caller's. The store reads no clock of its own.
 - Appends are serialised (SQLite's write lock; a transaction-scoped advisory
   lock on PostgreSQL), so positions become visible in number order and a
   reader following ``position > last`` never skips an event that commits
   late. At this system's load one lock holder at a time costs nothing.
 - The database refuses UPDATE and DELETE (and TRUNCATE) on ``events``.
+
+``shared.eventstore.memory`` keeps the same contract in memory, for fast tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -26,24 +30,23 @@ from sqlalchemy.sql.base import Executable
 from shared.events import Envelope, Metadata
 from shared.eventstore.commit_nudge import CommitNudge
 from shared.eventstore.engines import is_postgres, make_engine, write_transaction
-from shared.eventstore.schema import events, outbox, processed_messages
+from shared.eventstore.records import (
+    ConcurrencyError,
+    DuplicateRecord,
+    IdempotentAnswer,
+    Now,
+    ProcessedMessage,
+    Record,
+    aware_utc,
+    check_numbering,
+    wall_clock,
+)
+from shared.eventstore.schema import events, idempotency_keys, outbox, processed_messages
+
+__all__ = ["ConcurrencyError", "DuplicateRecord", "EventStore", "envelope_of_row"]
 
 # Any constant works; it only has to be the same for every writer.
 APPEND_LOCK_KEY = 0x0C0FFEE
-
-
-class ConcurrencyError(Exception):
-    """Another writer appended to the stream since the caller read it: reload and retry."""
-
-    def __init__(self, stream_id: str, expected: int, actual: int) -> None:
-        super().__init__(f"{stream_id}: expected version {expected}, found {actual}")
-        self.stream_id = stream_id
-        self.expected = expected
-        self.actual = actual
-
-
-class DuplicateRecord(Exception):
-    """An ``also`` row already existed (a message processed twice, a key reused)."""
 
 
 def envelope_of_row(row: sa.Row[tuple[object, ...]]) -> Envelope:
@@ -62,14 +65,32 @@ def envelope_of_row(row: sa.Row[tuple[object, ...]]) -> Envelope:
     )
 
 
+def statement_for(row: Record | Executable) -> Executable:
+    """The INSERT that records an ``also`` row; SQL given as such passes through."""
+    if isinstance(row, ProcessedMessage):
+        return sa.insert(processed_messages).values(
+            consumer=row.consumer, event_id=row.event_id,
+            processed_at=aware_utc(row.processed_at, "processed_at"))
+    if isinstance(row, IdempotentAnswer):
+        return sa.insert(idempotency_keys).values(
+            token_id=row.token_id, key=row.key, request_hash=row.request_hash,
+            response=row.response, created_at=aware_utc(row.created_at, "created_at"))
+    return row
+
+
 class EventStore:
-    def __init__(self, engine: sa.Engine, wake_port: int | None = None) -> None:
+    def __init__(
+        self, engine: sa.Engine, wake_port: int | None = None, *, clock: Now = wall_clock
+    ) -> None:
         self.engine = engine
+        self.clock = clock
         self._nudge = CommitNudge(engine, wake_port) if wake_port else None
 
     @classmethod
-    def from_url(cls, url: str, wake_port: int | None = None) -> EventStore:
-        return cls(make_engine(url), wake_port)
+    def from_url(
+        cls, url: str, wake_port: int | None = None, *, clock: Now = wall_clock
+    ) -> EventStore:
+        return cls(make_engine(url), wake_port, clock=clock)
 
     # ------------------------------------------------------------------ writing
 
@@ -79,16 +100,15 @@ class EventStore:
         new_events: Sequence[Envelope],
         expected_version: int,
         *,
-        also: Iterable[Executable] = (),
+        also: Iterable[Record | Executable] = (),
     ) -> list[Envelope]:
-        """Append ``new_events`` after ``expected_version``; returns them with positions."""
-        for offset, envelope in enumerate(new_events, start=1):
-            if envelope.stream_id != stream_id or envelope.version != expected_version + offset:
-                raise ValueError(
-                    f"event {envelope.type} carries {envelope.stream_id}@{envelope.version}, "
-                    f"expected {stream_id}@{expected_version + offset}"
-                )
-        recorded_at = datetime.now(UTC)
+        """Append ``new_events`` after ``expected_version``; returns them with positions.
+
+        ``also`` rows commit with the events, or nothing does (:class:`DuplicateRecord`).
+        """
+        check_numbering(stream_id, new_events, expected_version)
+        statements = [statement_for(row) for row in also]
+        recorded_at = aware_utc(self.clock(), "recorded_at")
         stored: list[Envelope] = []
         with write_transaction(self.engine) as conn:
             if is_postgres(conn):
@@ -96,7 +116,7 @@ class EventStore:
             actual = self._stream_version(conn, stream_id)
             if actual != expected_version:
                 raise ConcurrencyError(stream_id, expected_version, actual)
-            for statement in also:
+            for statement in statements:
                 try:
                     with conn.begin_nested():
                         conn.execute(statement)
@@ -191,11 +211,40 @@ class EventStore:
             return conn.execute(query).first() is not None
 
     @staticmethod
-    def processed_row(consumer: str, event_id: str) -> Executable:
-        """The statement a consumer passes as ``also`` to record its message."""
-        return sa.insert(processed_messages).values(
-            consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)
+    def processed_row(consumer: str, event_id: str, at: datetime) -> ProcessedMessage:
+        """The row a consumer passes as ``also`` to record its message, at its clock's time."""
+        return ProcessedMessage(consumer, event_id, at)
+
+    def unprocessed(
+        self, consumer: str, event_type: str, recorded_before: datetime, limit: int = 100
+    ) -> list[Envelope]:
+        """Events of ``event_type`` recorded before the moment that ``consumer`` has not
+        recorded as processed, oldest first (the dispatcher's sweep for missed messages)."""
+        e, p = events, processed_messages
+        handled = sa.exists().where(p.c.consumer == consumer, p.c.event_id == e.c.event_id)
+        query = (
+            sa.select(e)
+            .where(e.c.type == event_type, e.c.recorded_at < recorded_before, ~handled)
+            .order_by(e.c.position)
+            .limit(limit)
         )
+        with self.engine.connect() as conn:
+            return [envelope_of_row(row) for row in conn.execute(query)]
+
+    # ------------------------------------------------------------------ idempotency
+
+    def idempotent_answer(self, token_id: str, key: str) -> IdempotentAnswer | None:
+        """The first answer recorded for this token's ``Idempotency-Key``, if any."""
+        t = idempotency_keys
+        query = sa.select(t).where(t.c.token_id == token_id, t.c.key == key)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return IdempotentAnswer(token_id=m["token_id"], key=m["key"],
+                                request_hash=m["request_hash"], response=dict(m["response"]),
+                                created_at=m["created_at"])
 
     def ping(self) -> bool:
         try:

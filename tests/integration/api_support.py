@@ -238,7 +238,7 @@ def open_api(database_url: str, tmp_path: Path, *, policy: Policy | None = None,
                         rabbitmq_url=rabbitmq_url)
     policy = policy or load_policy()
     clock = FixedClock(start)
-    store = EventStore.from_url(database_url)
+    store = EventStore.from_url(database_url, clock=clock.now)  # one clock, as bootstrap does
     contexts = {name: ServiceContext(name, settings, policy, store, clock)
                 for name in ("intake", "tracker", "reporting", "dispatcher")}
     apps = {

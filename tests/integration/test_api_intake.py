@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from shared.eventstore.schema import idempotency_keys
 from shared.policy import load_policy
 from tests.integration.api_support import (
     ROLES,
@@ -69,6 +71,16 @@ def test_the_same_idempotency_key_and_body_twice_registers_one_complaint(api: Ap
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert api.registrations() == 1
+
+
+def test_idempotency_keys_and_events_are_stamped_with_the_services_clock(api: Api) -> None:
+    api.advance(days=2)
+    assert _post(api, complaint_body(), "kiosk", **{"Idempotency-Key": "k-t"}).status_code == 201
+    with api.store.engine.connect() as conn:
+        created_at = conn.execute(sa.select(idempotency_keys.c.created_at)).scalar_one()
+    assert created_at == api.clock.at
+    [registration] = api.store.read_all()
+    assert registration.recorded_at == api.clock.at
 
 
 def test_the_same_idempotency_key_from_another_token_registers_a_new_complaint(

@@ -139,6 +139,7 @@ def test_two_threads_catching_up_a_backlog_at_once_apply_each_event_exactly_once
         assert_equals_a_replay(store, projection)
 
 
+@pytest.mark.slow  # threads racing for seconds: --durations puts it on top
 def test_catching_up_from_two_threads_repeatedly_while_events_arrive_applies_each_once(
     store: EventStore,
 ) -> None:
@@ -249,6 +250,7 @@ def test_rebuilding_twice_in_a_row_leaves_the_schema_as_the_migrations_made_it(
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
 
 
+@pytest.mark.slow  # threads racing for seconds: --durations puts it on top
 def test_rebuilding_while_another_thread_appends_and_catches_up_leaves_the_live_tables_right(
     store: EventStore, desk: Desk
 ) -> None:
@@ -280,6 +282,7 @@ def test_rebuilding_while_another_thread_appends_and_catches_up_leaves_the_live_
         assert_equals_a_replay(store, projection)
 
 
+@pytest.mark.slow  # threads racing for seconds: --durations puts it on top
 def test_a_rebuild_is_not_refused_when_a_writer_commits_while_it_creates_its_tables(
     store: EventStore, desk: Desk, request: pytest.FixtureRequest
 ) -> None:
