@@ -59,10 +59,11 @@ def states_as_of(conn: sa.Connection, complaint_ids: Sequence[str],
                  moment: datetime) -> dict[str, Complaint]:
     """Each complaint as it stood at ``moment``: its events up to the first one after it.
 
-    The cut is each event's ``occurred_at``: the moment the service's clock gave
-    when it decided the event, which it recorded at once (``recorded_at``, the
-    store's own wall-clock stamp, follows within the append). It is the clock
-    that judges late and pending too, so ``as_of`` = now is the live report.
+    The cut is each event's ``recorded_at``: what the store knew at that moment
+    (the issue's words: "events recorded after it ignored"). The store stamps it
+    with the service's injected clock, the clock that judges late and pending
+    too, so ``as_of`` = now is the live report; an event written later with an
+    earlier ``occurred_at`` (a back-dated correction) is still left out.
     """
     return _registered(_fold_streams(conn, complaint_ids, sa.true(), moment))
 
@@ -81,7 +82,7 @@ def _fold_streams(conn: sa.Connection, complaint_ids: Sequence[str],
             complaint_id = complaint_id_of(envelope.stream_id)
             if complaint_id in stopped:
                 continue
-            if until is not None and envelope.occurred_at > until:
+            if until is not None and envelope.recorded_at > until:
                 stopped.add(complaint_id)  # a stream stands as a prefix, never with gaps
                 continue
             states[complaint_id] = evolve(states.get(complaint_id, Complaint()),

@@ -36,7 +36,9 @@ POLICY: Policy = load_policy()
 
 @pytest.fixture
 def desk(store: EventStore) -> Desk:
-    return Desk(store, POLICY, T0)
+    desk = Desk(store, POLICY, T0)
+    store.clock = desk.clock.now  # recorded_at follows the desk's clock, as in a service
+    return desk
 
 
 def both() -> list[Projection]:
