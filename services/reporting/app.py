@@ -75,9 +75,8 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> 
         except ValueError as exc:
             raise Invalid({"as_of": "expected an ISO 8601 time with offset, e.g. "
                            "2026-10-31T23:59:59+08:00"}, str(exc)) from None
-        monthly.catch_up()
-        with context.store.engine.connect() as conn:
-            return monthly_report(conn, context.policy, month, context.clock.now(), community,
-                                  as_of=moment)
+        now = context.clock.now()
+        return monthly.read(lambda conn: monthly_report(conn, context.policy, month, now,
+                                                        community, as_of=moment))
 
     return app

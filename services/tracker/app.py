@@ -108,10 +108,9 @@ def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> Fast
             if department not in (None, who.department):
                 raise Forbidden("a department lists its own orders only")
             shown = who.department
-        board.catch_up()  # read your own writes: the board is current to this moment
-        with context.store.engine.connect() as conn:
-            return list_orders(conn, context.clock.now(), view=status, department=shown,
-                               community=community)
+        now = context.clock.now()
+        return board.read(lambda conn: list_orders(conn, now, view=status, department=shown,
+                                                   community=community))
 
     @app.post("/orders/{complaint_id}/accept", response_model=OrderState,
               responses=error_responses(404, 409), tags=["orders"])

@@ -82,7 +82,7 @@ def _fold_streams(conn: sa.Connection, complaint_ids: Sequence[str],
             complaint_id = complaint_id_of(envelope.stream_id)
             if complaint_id in stopped:
                 continue
-            if until is not None and envelope.recorded_at > until:
+            if until is not None and (envelope.recorded_at or envelope.occurred_at) > until:
                 stopped.add(complaint_id)  # a stream stands as a prefix, never with gaps
                 continue
             states[complaint_id] = evolve(states.get(complaint_id, Complaint()),

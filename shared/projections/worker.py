@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
+import sqlalchemy as sa
 import structlog
 
 from shared.app.settings import Settings
@@ -18,6 +20,7 @@ from shared.messaging.consumer import run_consumer
 from shared.projections.runner import Projection, catch_up, position_of
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 
 class ProjectionKeeper:
@@ -35,6 +38,16 @@ class ProjectionKeeper:
             return 0
         with self._lock:
             return catch_up(self.store, self.projection)
+
+    def read(self, query: Callable[[sa.Connection], T]) -> T:
+        """Run ``query`` on the projection brought current to this moment (read your writes).
+
+        The one way an HTTP route reads a projection: the route names what it
+        wants (``list_orders``, ``monthly_report``); the keeper owns the connection.
+        """
+        self.catch_up()
+        with self.store.engine.connect() as conn:
+            return query(conn)
 
     def on_message(self, _envelope: Envelope) -> None:
         self.catch_up()
