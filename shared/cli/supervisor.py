@@ -7,7 +7,8 @@ does not answer is only a warning: the outbox keeps the complaints.
 
 The banner comes when every service's ``/healthz`` answers, not before.
 
-Children never outlive the supervisor: Ctrl-C, SIGTERM, SIGHUP, a closed
+Children never outlive the supervisor: Ctrl-C (which, in a process group of
+their own, only the supervisor receives), SIGTERM, SIGHUP, a closed
 standard output (``complaints run | head -1``) and any error of its own stop
 them (``try/finally``); and on Linux each child asks the kernel for SIGTERM
 when its parent dies (``PR_SET_PDEATHSIG``), which covers even SIGKILL.
@@ -168,8 +169,10 @@ class Supervisor:
 
 
 def _start(name: str) -> subprocess.Popen[bytes]:
+    # A process group of its own: Ctrl-C in the terminal reaches the supervisor only,
+    # which stops the children with SIGTERM (SIGINT would make each print a traceback).
     return subprocess.Popen([sys.executable, "-m", PROCESSES[name]], env=os.environ.copy(),
-                            preexec_fn=_die_with_supervisor())
+                            preexec_fn=_die_with_supervisor(), process_group=0)
 
 
 def _die_with_supervisor() -> Callable[[], None] | None:

@@ -70,25 +70,55 @@ def assert_all_gone(tmp_path: Path, seconds: float = 30) -> None:
     assert not left, f"still running after the supervisor ended: {left}"
 
 
-def test_the_banner_comes_once_every_service_answers(
-        tmp_path: Path, fresh_rabbitmq_url: str, no_survivors: None) -> None:
-    env, ports = run_env(tmp_path, fresh_rabbitmq_url)
-    with (tmp_path / "stderr.log").open("w") as errors:
+def start_run(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[str], Path]:
+    """``complaints run`` in a session of its own, as from a terminal; waits for the banner.
+
+    Returns the process and the file its stderr goes to.
+    """
+    errors_path = tmp_path / "stderr.log"
+    with errors_path.open("w") as errors:
         process = subprocess.Popen([sys.executable, "-m", "shared.cli.main", "run"], env=env,
-                                   cwd=tmp_path, stdout=subprocess.PIPE, stderr=errors, text=True)
+                                   cwd=tmp_path, stdout=subprocess.PIPE, stderr=errors, text=True,
+                                   start_new_session=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []],
                      daemon=True).start()
+    deadline = time.monotonic() + 90
     try:
-        deadline = time.monotonic() + 90
         while "complaints is running" not in lines.get(timeout=deadline - time.monotonic()):
             pass
+    except queue.Empty:
+        process.kill()
+        pytest.fail("no banner within 90 s: " + errors_path.read_text()[-2000:])
+    return process, errors_path
+
+
+def test_the_banner_comes_once_every_service_answers(
+        tmp_path: Path, fresh_rabbitmq_url: str, no_survivors: None) -> None:
+    env, ports = run_env(tmp_path, fresh_rabbitmq_url)
+    process, _errors = start_run(tmp_path, env)
+    try:
         for name, port in ports.items():  # at once: any answer, 200 or 503, will do
             status = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code
             assert status in (200, 503), name
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
+
+
+def test_ctrl_c_in_the_terminal_stops_everything_without_a_traceback(
+        tmp_path: Path, fresh_rabbitmq_url: str, no_survivors: None) -> None:
+    env, _ports = run_env(tmp_path, fresh_rabbitmq_url)
+    process, errors = start_run(tmp_path, env)
+    # The terminal signals its whole foreground group; the children must not be in it,
+    # or each service ends on a KeyboardInterrupt of its own (a traceback, at times).
+    children = [pid for pid in started_in(tmp_path) if pid != process.pid]
+    assert len(children) == 5
+    assert all(os.getpgid(pid) != os.getpgid(process.pid) for pid in children)
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    assert_all_gone(tmp_path)
+    assert "Traceback" not in errors.read_text()
 
 
 def test_run_piped_through_head_leaves_no_process_behind(
