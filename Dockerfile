@@ -8,18 +8,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # Dependencies first, in a layer of their own that code changes do not invalidate.
 WORKDIR /src
-COPY pyproject.toml ./
-RUN mkdir shared services \
- && touch shared/__init__.py services/__init__.py \
- && pip install . \
- && pip uninstall -y complaints \
+# Every package pinned with its hashes (requirements.lock; scripts/lock regenerates it).
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock \
  && rm -rf /src/*
 
 # Then the project itself (no source stays in the image: it runs from site-packages).
 COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
-RUN pip install --no-deps . \
+RUN pip install --no-deps --no-build-isolation . \
  && cd / && rm -rf /src
 
 WORKDIR /app

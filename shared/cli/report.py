@@ -1,0 +1,93 @@
+"""``complaints report``: the monthly report in the terminal, from an existing store.
+
+The report only reads: the store must exist with its schema (it is never
+created nor migrated here). The monthly projection is caught up first, as
+the reporting service does, so the figures include every recorded event.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.app.settings import Settings
+from shared.cli.checks import CommandError, database_errors
+from shared.cli.store import holds_no_complaints, open_existing_store, say_store
+
+
+def parse_as_of(text: str | None) -> datetime:
+    """``--as-of``: an ISO 8601 time with its offset; now when not given."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise CommandError(f"--as-of {text!r} is not an ISO 8601 time with an offset "
+                           "(e.g. 2026-11-01T09:00:00+08:00)")
+    return moment
+
+
+def compute_report(settings: Settings, month: str, community: str | None,
+                   as_of: datetime) -> dict[str, Any]:
+    from shared.policy import load_policy
+    from shared.projections.monthly import MonthlyProjection, monthly_report
+    from shared.projections.runner import catch_up
+
+    policy = load_policy(settings.complaints_policy)
+    store = open_existing_store(settings.database_url)
+    if holds_no_complaints(store):
+        print(f"the store holds no complaints yet: the report for {month} is all zeros",
+              file=sys.stderr)
+    with database_errors(settings.database_url):
+        catch_up(store, MonthlyProjection())
+        with store.engine.connect() as conn:
+            # The moment "pending" and "late" are judged at: now, or --as-of.
+            return monthly_report(conn, policy, month, as_of, community)
+
+
+def print_report(settings: Settings, month: str, community: str | None, as_of: str | None,
+                 as_json: bool) -> int:
+    from shared.projections.monthly import parse_month
+
+    parse_month(month)
+    moment = parse_as_of(as_of)
+    say_store(settings.database_url)
+    report = compute_report(settings, month, community, moment)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}%"
+
+
+def _row(label: str, t: dict[str, Any]) -> str:
+    return (f"{label:<26}{t['total']:>7}{t['timely']:>8}{t['late']:>6}{t['pending']:>9}"
+            f"{t['withdrawn']:>11}  {_rate(t['timely_rate'])}")
+
+
+def format_report(report: dict[str, Any]) -> str:
+    header = f"{'':<26}{'total':>7}{'timely':>8}{'late':>6}{'pending':>9}{'withdrawn':>11}  rate"
+    lines = [
+        f"Monthly complaint statistics {report['month']} ({report['timezone']})"
+        + (" — PROVISIONAL: pending complaints" if report["provisional"] else ""),
+        f"timely rate (投诉处理及时率): {_rate(report['timely_rate'])}",
+        "",
+        header,
+        _row("all", report),
+    ]
+    for name, tally in report["by_department"].items():
+        lines.append(_row(f"dept {name}", tally))
+    for name, tally in report["by_category"].items():
+        lines.append(_row(f"  {name}", tally))
+    s = report["satisfaction"]
+    lines += ["", f"satisfaction: {s['rated']} rated, quality {s['quality']}, "
+                  f"attitude {s['attitude']}"]
+    return "\n".join(lines)
