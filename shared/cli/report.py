@@ -9,30 +9,29 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from shared.app.clock import Clock, SystemClock
 from shared.app.settings import Settings
 from shared.cli.checks import CommandError, database_errors
 from shared.cli.store import holds_no_complaints, open_existing_store, say_store
 
 
-def parse_as_of(text: str | None) -> datetime:
-    """``--as-of``: an ISO 8601 time with its offset; now when not given."""
+def parse_as_of(text: str | None) -> datetime | None:
+    """``--as-of``: an ISO 8601 time with its offset (the HTTP ``as_of``'s rule); None: now."""
+    from shared.projections.monthly import parse_as_of as parse_moment
+
     if text is None:
-        return datetime.now(UTC)
+        return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise CommandError(f"--as-of {text!r} is not an ISO 8601 time with an offset "
-                           "(e.g. 2026-11-01T09:00:00+08:00)")
-    return moment
+        return parse_moment(text)
+    except ValueError as exc:
+        raise CommandError(f"--as-of {text!r}: {str(exc).removeprefix('as_of: ')}") from None
 
 
 def compute_report(settings: Settings, month: str, community: str | None,
-                   as_of: datetime) -> dict[str, Any]:
+                   as_of: datetime | None, clock: Clock | None = None) -> dict[str, Any]:
     from shared.policy import load_policy
     from shared.projections.monthly import MonthlyProjection, monthly_report
     from shared.projections.runner import catch_up
@@ -45,8 +44,9 @@ def compute_report(settings: Settings, month: str, community: str | None,
     with database_errors(settings.database_url):
         catch_up(store, MonthlyProjection())
         with store.engine.connect() as conn:
-            # The moment "pending" and "late" are judged at: now, or --as-of.
-            return monthly_report(conn, policy, month, as_of, community)
+            # Judged now (the one clock), or as the month stood at --as-of.
+            now = (clock or SystemClock()).now()
+            return monthly_report(conn, policy, month, now, community, as_of=as_of)
 
 
 def print_report(settings: Settings, month: str, community: str | None, as_of: str | None,
