@@ -1,15 +1,16 @@
 """The policy wing: the company's settings for the procedure, read from one TOML file.
 
-What lives here: the policy's model and its validation (``loading``), the
-wording of its problems (``errors``) and the shipped default
-(``default_policy.toml``, restating procedure.md's tables). ``COMPLAINTS_POLICY``
-names a replacement file.
+What lives here: the policy's model and its validation (``model``), reading
+the file (``loading``), the wording of its problems (``errors``) and the
+shipped default (``default_policy.toml``, restating procedure.md's tables).
+``COMPLAINTS_POLICY`` names a replacement file.
 
 May import: the standard library, pydantic and ``shared.vocabulary`` only. Everything else (the
 domain included) imports the policy's types from here.
 """
 
-from shared.policy.loading import (
+from shared.policy.loading import load_policy, policy_from_dict
+from shared.policy.model import (
     DEFAULT_POLICY_FILE,
     Alerts,
     Category,
@@ -19,8 +20,6 @@ from shared.policy.loading import (
     PolicyError,
     UnknownCategory,
     UnknownFee,
-    load_policy,
-    policy_from_dict,
 )
 from shared.vocabulary import DEPARTMENTS, PAID_MODES, Department, PaidMode
 
