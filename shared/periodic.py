@@ -27,7 +27,10 @@ class Stop(Protocol):
 
 
 class Backoff:
-    """Capped exponential delays: ``first``, twice that, … up to ``cap``; :meth:`reset` after a success."""
+    """Capped exponential delays: ``first``, twice that, … up to ``cap``.
+
+    :meth:`reset` after a success, so the next failure starts short again.
+    """
 
     def __init__(self, first: float, cap: float, factor: float = 2.0) -> None:
         if not 0 < first <= cap:

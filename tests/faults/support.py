@@ -62,7 +62,7 @@ def amqp_answers(url: str, timeout: float = 2.0) -> bool:
 
 
 class PrivateRabbit:
-    """One private node: :meth:`start`, :meth:`kill` (-9), :meth:`freeze`/:meth:`thaw`, :meth:`remove`."""
+    """One private node: start, kill (-9), freeze and thaw, remove (with its data)."""
 
     def __init__(self) -> None:
         if not RABBITMQ_SERVER.exists():
