@@ -109,10 +109,10 @@ def test_a_deliberately_ignored_type_is_acked_with_a_debug_line_and_never_parked
     ignored, good = envelope("complaint.withdrawn"), envelope("complaint.registered")
     put_on(url, DISPATCHER_QUEUE, ignored, good)
     recorder = Recorder()
-    with structlog.testing.capture_logs() as logs:
-        with consumer_running(url, DISPATCHER_QUEUE, recorder, subscription=ignoring):
-            assert wait_for(lambda: good.event_id in recorder.handled_ids())
-            assert wait_for(lambda: message_count(url, DISPATCHER_QUEUE) == 0)
+    with (structlog.testing.capture_logs() as logs,
+          consumer_running(url, DISPATCHER_QUEUE, recorder, subscription=ignoring)):
+        assert wait_for(lambda: good.event_id in recorder.handled_ids())
+        assert wait_for(lambda: message_count(url, DISPATCHER_QUEUE) == 0)
 
     assert ignored.event_id not in recorder.calls
     assert message_count(url, "complaints.dead") == 0
