@@ -18,7 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from services.relay.app import create_relay_app
+from shared.app.bootstrap import ServiceContext
+from shared.app.clock import SystemClock
+from shared.app.settings import Settings
 from shared.events import Envelope, Metadata, new_envelope
 from shared.eventstore.commit_nudge import CommitListener
 from shared.eventstore.migrate import upgrade
@@ -26,6 +31,7 @@ from shared.eventstore.store import EventStore
 from shared.messaging.publisher import Publisher
 from shared.messaging.relay import Relay
 from shared.messaging.topology import TRACKER_QUEUE
+from shared.policy import load_policy
 from tests.faults.support import PrivateRabbit
 from tests.integration.support import QueueReader, free_udp_port, wait_for
 from tests.unit.given import registered
@@ -77,6 +83,13 @@ def relay_running(relay: Relay) -> Iterator[threading.Thread]:
     assert not thread.is_alive(), "the relay did not stop"
 
 
+def relay_health(store: EventStore, database_url: str, rabbitmq_url: str) -> TestClient:
+    """The relay process's HTTP edge over the test's store and broker."""
+    settings = Settings(database_url=database_url, rabbitmq_url=rabbitmq_url)
+    context = ServiceContext("relay", settings, load_policy(), store, SystemClock())
+    return TestClient(create_relay_app(context), raise_server_exceptions=False)
+
+
 def test_every_event_arrives_after_the_broker_is_killed_mid_publish_and_restarted(
     private_rabbit: PrivateRabbit, tmp_path: Path
 ) -> None:
@@ -87,6 +100,7 @@ def test_every_event_arrives_after_the_broker_is_killed_mid_publish_and_restarte
     relay = Relay(store, Publisher(private_rabbit.url, name="relay-fault"),
                   CommitListener(database_url, wake_port), recovery_seconds=0.2)
 
+    health = relay_health(store, database_url, private_rabbit.url)
     with relay_running(relay):
         with Appender(store, APPENDS_PER_SECOND).running() as appender:
             # Publishing steadily: the kill lands while a confirm is awaited.
@@ -95,11 +109,18 @@ def test_every_event_arrives_after_the_broker_is_killed_mid_publish_and_restarte
                 "the relay published nothing before the kill"
             private_rabbit.kill()
             time.sleep(2)  # appends go on while the broker is away: the outbox holds them
+            away = health.get("/healthz")
+            assert (away.status_code, away.json()["broker"]) == (503, False)
+            assert away.json()["outbox_rows"] > 0
+            assert away.json()["oldest_outbox_age_seconds"] > 0
             private_rabbit.start()
             time.sleep(2)
         assert wait_for(lambda: store.outbox_size() == 0, timeout=DRAIN_SECONDS), (
             f"the outbox still holds {store.outbox_size()} of {len(appender.appended)} "
             "events after the broker came back")
+        # The broker check is cached a few seconds; then the relay is healthy again.
+        assert wait_for(lambda: health.get("/healthz").status_code == 200, timeout=30)
+        assert health.get("/healthz").json()["outbox_rows"] == 0
 
     reader = QueueReader(private_rabbit.url, TRACKER_QUEUE)
     expected = {e.event_id for e in appender.appended}
