@@ -43,7 +43,8 @@ class Publisher:
 
         Raises ``pika.exceptions.UnroutableError`` when no queue is bound to a
         routing key, ``NackError`` when the broker refuses a message, and
-        pika's connection/channel errors when the link fails. Messages before
+        whatever pika raises when the link fails (not always an ``AMQPError``);
+        after any of these the connection is dropped. Messages before
         the failing one are already on the broker, so a caller that retries
         the batch may duplicate them (consumers are idempotent).
         """
