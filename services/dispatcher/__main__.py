@@ -15,7 +15,7 @@ def main() -> None:
 
     def consume_dispatcher(stop: threading.Event) -> None:
         run_consumer(settings.rabbitmq_url, "dispatcher", handlers.on_message, stop,
-                     prefetch=settings.consumer_prefetch,
+                     subscription=handlers.subscription, prefetch=settings.consumer_prefetch,
                      max_attempts=settings.consumer_max_attempts, name="dispatcher")
 
     serve(context, create_dispatcher_app(context), settings.dispatcher_port,

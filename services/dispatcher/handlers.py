@@ -14,21 +14,30 @@ from datetime import datetime, timedelta
 import structlog
 
 from shared.app.bootstrap import ServiceContext
+from shared.domain import events as ev
 from shared.domain.commands import RouteComplaint
 from shared.events import Envelope, Metadata
 from shared.eventstore.records import DuplicateRecord, ProcessedMessage
+from shared.messaging.subscription import Subscription
+from shared.periodic import every
 
 CONSUMER = "dispatcher"
 log = structlog.get_logger(__name__)
 
+# The dispatcher's queue binds only registrations, and it ignores nothing: any
+# other type arriving there came by mistake and is parked where it shows.
+SUBSCRIPTION = Subscription.of(handled=[ev.ComplaintRegistered.type], ignored=[])
+
 
 class DispatcherHandlers:
+    subscription = SUBSCRIPTION
+
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
 
     def on_message(self, envelope: Envelope) -> None:
-        if envelope.type != "complaint.registered":
-            return
+        if envelope.type not in SUBSCRIPTION.handled:
+            return  # the consumer parks these first; the sweep passes registrations only
         store = self.context.store
         event_id = str(envelope.event_id)
         if store.was_processed(CONSUMER, event_id):
@@ -79,10 +88,7 @@ class UnroutedSweep:
 
     def every(self, seconds: float) -> Callable[[threading.Event], None]:
         def sweep_unrouted(stop: threading.Event) -> None:
-            while not stop.wait(seconds):
-                try:
-                    self.sweep()
-                except Exception as exc:  # the database away: the next sweep tries again
-                    log.warning("dispatcher.sweep_failed", error=str(exc))
+            # The database away: the next sweep tries again.
+            every(seconds, self.sweep, stop, failure="dispatcher.sweep_failed")
 
         return sweep_unrouted

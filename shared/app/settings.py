@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     # costs the relay's recovery timer.
     relay_wake_port: int = 8085
     relay_recovery_seconds: float = 1.0
+    # The relay's own HTTP port: GET /healthz only (the outbox's backlog).
+    relay_port: int = 8086
+    # The relay's /healthz answers 503 once the oldest unpublished event is older.
+    relay_outbox_stale_seconds: float = 60.0
     # Projections catch up on a broker nudge, and on this timer for recovery.
     projection_recovery_seconds: float = 2.0
     # Consumers: a handler that fails this many times is parked on complaints.dead.

@@ -1,20 +1,21 @@
 """The one consumer loop every service uses: ack after the handler, park poison, reconnect.
 
-Life of a message: the handler runs (and commits its own transaction); only
-then is the message acked. A handler that raises gets the message back
+Life of a message: the body is parsed and screened against the service's
+:class:`~shared.messaging.subscription.Subscription`; a body that is no
+envelope, an unknown type, a type the service never declared, or a schema
+version it cannot read is parked at once (``shared.messaging.parking``); a
+type it deliberately ignores is acked with a debug line. Otherwise the
+handler runs (and commits its own transaction); only then is the message
+acked. A handler that raises gets the message back
 (``basic_nack(requeue=True)``) until the queue's delivery count says this was
-attempt ``max_attempts``; then the consumer republishes it to the dead-letter
-exchange with an ``x-error`` header and acks the original, so the queue keeps
-flowing. A body that is no envelope is parked at once.
+attempt ``max_attempts``; then it is parked, so the queue keeps flowing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import pika
 import structlog
@@ -23,13 +24,15 @@ from pika.exceptions import AMQPChannelError, AMQPConnectionError, ChannelClosed
 from pika.spec import Basic, BasicProperties
 
 from shared.events import Envelope
+from shared.messaging.parking import delivery_count, park
+from shared.messaging.subscription import Subscription, screen
 from shared.messaging.topology import (
-    DEAD_EXCHANGE,
     DELIVERY_LIMIT,
     connection_parameters,
     declare_topology,
     envelope_from_body,
 )
+from shared.periodic import Backoff
 
 log = structlog.get_logger(__name__)
 
@@ -39,7 +42,6 @@ Handler = Callable[[Envelope], None]
 POLL_SECONDS = 0.5
 BACKOFF_FIRST_SECONDS = 0.2
 BACKOFF_CAP_SECONDS = 10.0
-ERROR_HEADER_LIMIT = 1000
 PRECONDITION_FAILED = 406
 
 
@@ -60,6 +62,7 @@ def run_consumer(
     handler: Handler,
     stop: threading.Event,
     *,
+    subscription: Subscription,
     prefetch: int = 20,
     max_attempts: int = 3,
     name: str | None = None,
@@ -70,6 +73,8 @@ def run_consumer(
     topology on every (re)connect, and reconnects with capped exponential
     back-off whenever the broker goes away. ``name`` labels the connection
     (``connection_name``) for ``rabbitmqctl`` and the management UI.
+    ``subscription`` says which event types ``handler`` acts on and which it
+    deliberately leaves; anything else is parked (see the module docstring).
 
     The handler runs on this thread and pika does no I/O while it runs: a
     handler busy for longer than about two heartbeats (60 s) gets the
@@ -79,15 +84,20 @@ def run_consumer(
     """
     if not 1 <= max_attempts <= DELIVERY_LIMIT:
         raise ValueError(f"max_attempts must be 1..{DELIVERY_LIMIT}, got {max_attempts}")
-    consumer = _Consumer(url, queue, handler, stop, prefetch, max_attempts, name)
-    delay = BACKOFF_FIRST_SECONDS
+    unregistered = subscription.unregistered()
+    if unregistered:
+        raise ValueError(f"subscription of queue {queue!r} names unregistered event types "
+                         f"{unregistered} (a typo, or their module is not imported)")
+    consumer = _Consumer(url, queue, handler, subscription, stop, prefetch, max_attempts, name)
+    backoff = Backoff(BACKOFF_FIRST_SECONDS, BACKOFF_CAP_SECONDS)
     while not stop.is_set():
         try:
             consumer.run_connection()
             return
         except RECOVERABLE_ERRORS as exc:
             if consumer.was_connected:
-                delay = BACKOFF_FIRST_SECONDS
+                backoff.reset()
+            delay = backoff.peek()
             if isinstance(exc, ChannelClosedByBroker) and exc.reply_code == PRECONDITION_FAILED:
                 # Retrying cannot fix this one by itself: an operator must act.
                 consumer.log.error(
@@ -96,8 +106,7 @@ def run_consumer(
                          "declares; delete it (its messages are re-derivable) or use a new vhost")
             else:
                 consumer.log.warning("consumer.disconnected", error=repr(exc), retry_in=delay)
-        stop.wait(delay)
-        delay = min(delay * 2, BACKOFF_CAP_SECONDS)
+        backoff.wait(stop)
 
 
 class _Consumer:
@@ -108,12 +117,14 @@ class _Consumer:
         url: str,
         queue: str,
         handler: Handler,
+        subscription: Subscription,
         stop: threading.Event,
         prefetch: int,
         max_attempts: int,
         name: str | None,
     ) -> None:
         self.url, self.queue, self.handler, self.stop = url, queue, handler, stop
+        self.subscription = subscription
         self.prefetch, self.max_attempts = prefetch, max_attempts
         self.name = name or f"consumer.{queue}"
         self.log = log.bind(queue=queue, consumer=self.name)
@@ -160,9 +171,16 @@ class _Consumer:
     ) -> None:
         try:
             envelope = envelope_from_body(body)
+            wanted = screen(envelope, self.subscription, self.queue)
         except Exception as exc:
-            # Retrying cannot make a malformed body parse.
+            # Retrying cannot make a malformed body parse, nor teach this
+            # code an event type or a schema version it does not know.
             self._park(channel, parking, method, properties, body, exc)
+            return
+        if not wanted:
+            self.log.debug("consumer.ignored", event_type=envelope.type,
+                           message_id=properties.message_id)
+            channel.basic_ack(method.delivery_tag)
             return
         try:
             self.handler(envelope)
@@ -180,7 +198,7 @@ class _Consumer:
         body: bytes,
         exc: Exception,
     ) -> None:
-        attempt = _delivery_count(properties) + 1
+        attempt = delivery_count(properties) + 1
         self.log.warning(
             "consumer.handler_failed",
             message_id=properties.message_id,
@@ -202,46 +220,7 @@ class _Consumer:
         body: bytes,
         exc: Exception,
     ) -> None:
-        """Republish to the dead-letter exchange with the error, then ack the original."""
-        parked = _parked_properties(properties, self.queue, method.routing_key, exc)
-        try:
-            parking.basic_publish(DEAD_EXCHANGE, method.routing_key, body, parked, mandatory=True)
-        except (pika.exceptions.UnroutableError, pika.exceptions.NackError):
-            # Never ack what is not safely parked: requeue it, and the queue's
-            # delivery limit dead-letters it if this keeps failing.
-            self.log.error("consumer.park_failed", message_id=properties.message_id)
-            channel.basic_nack(method.delivery_tag, requeue=True)
-            return
-        channel.basic_ack(method.delivery_tag)
-        self.log.error(
-            "consumer.message_parked",
-            message_id=properties.message_id,
-            routing_key=method.routing_key,
-            error=parked.headers["x-error"],
-        )
-
-
-def _delivery_count(properties: BasicProperties) -> int:
-    """Earlier deliveries of this message, from the quorum queue's ``x-delivery-count``."""
-    value = (properties.headers or {}).get("x-delivery-count", 0)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _parked_properties(
-    properties: BasicProperties, queue: str, routing_key: str, exc: Exception
-) -> BasicProperties:
-    parked = copy.copy(properties)
-    headers: dict[str, Any] = dict(properties.headers or {})
-    # The parking queue keeps its own count; a copied one would only mislead.
-    headers.pop("x-delivery-count", None)
-    headers["x-error"] = f"{type(exc).__name__}: {exc}"[:ERROR_HEADER_LIMIT]
-    headers["x-original-queue"] = queue
-    headers["x-original-routing-key"] = routing_key
-    parked.headers = headers
-    return parked
+        park(channel, parking, method, properties, body, exc, queue=self.queue, log=self.log)
 
 
 def _close_quietly(connection: pika.BlockingConnection) -> None:

@@ -9,7 +9,6 @@ from types import TracebackType
 import pika
 import structlog
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPChannelError, AMQPConnectionError, AMQPError
 
 from shared.events import Envelope
 from shared.messaging.topology import (
@@ -28,9 +27,9 @@ class Publisher:
     """Publishes envelopes to ``complaints`` and returns only once the broker confirmed them.
 
     Owns one connection and one confirm-mode channel, opened on the first
-    :meth:`publish` (which declares the topology). After a connection failure
-    the error propagates and the next :meth:`publish` reconnects. Not
-    thread-safe: one Publisher per thread.
+    :meth:`publish` (which declares the topology). Any failure while
+    publishing drops the connection: the error propagates and the next
+    :meth:`publish` opens a new one. Not thread-safe: one Publisher per thread.
     """
 
     def __init__(self, url: str, *, name: str = "publisher") -> None:
@@ -44,32 +43,43 @@ class Publisher:
 
         Raises ``pika.exceptions.UnroutableError`` when no queue is bound to a
         routing key, ``NackError`` when the broker refuses a message, and
-        pika's connection/channel errors when the link fails. Messages before
+        whatever pika raises when the link fails (not always an ``AMQPError``);
+        after any of these the connection is dropped. Messages before
         the failing one are already on the broker, so a caller that retries
         the batch may duplicate them (consumers are idempotent).
         """
         if not envelopes:
             return
-        # A connection that failed here is noticed and replaced by the next
-        # call's _open_channel, so the error is simply left to propagate.
         channel = self._open_channel()
-        for envelope in envelopes:
-            channel.basic_publish(
-                EXCHANGE,
-                envelope.routing_key(),
-                message_body(envelope),
-                message_properties(envelope),
-                mandatory=True,
-            )
+        try:
+            for envelope in envelopes:
+                channel.basic_publish(
+                    EXCHANGE,
+                    envelope.routing_key(),
+                    message_body(envelope),
+                    message_properties(envelope),
+                    mandatory=True,
+                )
+        except BaseException as exc:
+            # Not only pika's AMQP errors: a broker killed while a confirm is
+            # awaited surfaces as a bare ValueError ("Timeout closed before
+            # call"), and a connection kept after it fails every later publish.
+            # Even the broker's own refusals (unroutable, nack) drop it: the
+            # reconnect re-declares the topology, which heals a deleted queue.
+            log.warning("publisher.connection_dropped", name=self._name, error=repr(exc))
+            self.close()
+            raise
 
     def close(self) -> None:
         """Close the connection; a later :meth:`publish` opens a new one."""
         connection, self._connection, self._channel = self._connection, None, None
-        if connection is not None and connection.is_open:
-            try:
+        if connection is None:
+            return
+        try:
+            if connection.is_open:
                 connection.close()
-            except AMQPError:
-                log.debug("publisher.close_failed", name=self._name, exc_info=True)
+        except Exception:  # a dead link fails in any of pika's ways; it is gone either way
+            log.debug("publisher.close_failed", name=self._name, exc_info=True)
 
     def __enter__(self) -> Publisher:
         return self
@@ -94,7 +104,7 @@ class Publisher:
             declare_topology(channel)
             channel.confirm_delivery()
         except BaseException:
-            with contextlib.suppress(AMQPError):  # keep the original error, not this one
+            with contextlib.suppress(Exception):  # keep the original error, not this one
                 connection.close()
             raise
         self._connection, self._channel = connection, channel
@@ -112,7 +122,7 @@ class Publisher:
             return False
         try:
             self._connection.process_data_events(time_limit=0)
-        except (AMQPConnectionError, AMQPChannelError):
-            log.info("publisher.connection_lost", name=self._name, exc_info=True)
+        except Exception as exc:  # any error here means the link is unusable (see publish)
+            log.info("publisher.connection_lost", name=self._name, error=repr(exc))
             return False
         return self._connection.is_open and self._channel.is_open

@@ -3,7 +3,8 @@
 Woken at once by the commit nudge (``shared/eventstore/commit_nudge.py``), and by a timer for
 recovery. A row leaves the outbox only after the broker confirmed its
 message, so a crash anywhere can duplicate a message (consumers are
-idempotent) but never lose one. The process is ``python -m services.relay``.
+idempotent) but never lose one. The process is ``python -m services.relay``;
+its ``/healthz`` reports the outbox's backlog (``shared/http/health.py``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import structlog
 from shared.eventstore.commit_nudge import CommitListener
 from shared.eventstore.store import EventStore
 from shared.messaging.publisher import Publisher
+from shared.periodic import Backoff
 
 log = structlog.get_logger(__name__)
 BATCH = 200
+BACKOFF_FIRST_SECONDS = 0.2
 MAX_BACKOFF_SECONDS = 10.0
 
 
@@ -39,7 +42,7 @@ class Relay:
         return published
 
     def run(self, stop: threading.Event) -> None:
-        backoff = 0.2
+        backoff = Backoff(BACKOFF_FIRST_SECONDS, MAX_BACKOFF_SECONDS)
         while not stop.is_set():
             # Listen before draining: a commit between the drain and the LISTEN
             # (or the bind) would otherwise wait for the recovery timer.
@@ -48,11 +51,11 @@ class Relay:
                 published = self.drain()
                 if published:
                     log.info("relay.published", count=published)
-                backoff = 0.2
+                backoff.reset()
             except Exception as exc:  # broker or database away: keep the rows, retry later
-                log.warning("relay.publish_failed", error=str(exc), retry_in=backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                log.warning("relay.publish_failed", error=str(exc) or repr(exc),
+                            retry_in=backoff.peek())
+                backoff.wait(stop)
                 continue
             self.listener.wait(self.recovery_seconds)
         self.listener.close()

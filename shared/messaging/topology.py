@@ -16,7 +16,6 @@ from typing import Any
 import pika
 import structlog
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPError
 
 from shared.events import Envelope
 from shared.vocabulary import QUEUE_HOLDERS as DEPARTMENTS
@@ -47,7 +46,9 @@ HEARTBEAT_SECONDS = 30
 # so the relay can log it and retry instead of hanging without a word.
 BLOCKED_CONNECTION_TIMEOUT_SECONDS = 60.0
 
-_DEPARTMENT_EVENTS = ("dispatched", "reassigned", "reopened", "warned", "chased")
+# Only events that exist: a key for reassignment, reopening, warnings or chases
+# arrives with the event class that is published under it (shared/domain/events.py).
+_DEPARTMENT_EVENTS = ("dispatched",)
 
 
 def _department_keys(department: str) -> list[str]:
@@ -141,15 +142,21 @@ def connection_parameters(
 
 
 def broker_reachable(url: str, timeout: float = 2.0) -> bool:
-    """True when an AMQP connection to ``url`` opens within about ``timeout`` seconds."""
-    parameters = connection_parameters(url, name="health-check")
-    parameters.socket_timeout = timeout
-    parameters.stack_timeout = timeout
-    parameters.connection_attempts = 1
+    """True when an AMQP connection to ``url`` opens within about ``timeout`` seconds.
+
+    Never raises: any failure means "not reachable". Not only pika's AMQP
+    errors: a frozen broker that still accepts TCP fails the handshake with
+    ``AMQPConnectorStackTimeout``, and a malformed URL with ``ValueError``.
+    """
     try:
+        parameters = connection_parameters(url, name="health-check")
+        parameters.socket_timeout = timeout
+        parameters.stack_timeout = timeout
+        parameters.connection_attempts = 1
         connection = pika.BlockingConnection(parameters)
-    except (AMQPError, OSError):
+    except Exception as exc:
+        log.debug("broker.unreachable", error=repr(exc))
         return False
-    with contextlib.suppress(AMQPError):  # it opened, which is all a health check asks
+    with contextlib.suppress(Exception):  # it opened, which is all a health check asks
         connection.close()
     return True

@@ -11,15 +11,15 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import sqlalchemy as sa
-import structlog
 
 from shared.app.settings import Settings
 from shared.events import Envelope
 from shared.eventstore.store import EventStore
 from shared.messaging.consumer import run_consumer
+from shared.messaging.subscription import Subscription
+from shared.periodic import every
 from shared.projections.runner import Projection, catch_up, position_of
 
-log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 
@@ -52,10 +52,12 @@ class ProjectionKeeper:
     def on_message(self, _envelope: Envelope) -> None:
         self.catch_up()
 
-    def consumer(self, settings: Settings, queue: str) -> Callable[[threading.Event], None]:
+    def consumer(self, settings: Settings, queue: str, subscription: Subscription
+                 ) -> Callable[[threading.Event], None]:
+        """``subscription``: the types whose messages wake this projection (the service's)."""
         def consume(stop: threading.Event) -> None:
             run_consumer(settings.rabbitmq_url, queue, self.on_message, stop,
-                         prefetch=settings.consumer_prefetch,
+                         subscription=subscription, prefetch=settings.consumer_prefetch,
                          max_attempts=settings.consumer_max_attempts,
                          name=f"{queue}-{self.projection.name}")
 
@@ -64,12 +66,9 @@ class ProjectionKeeper:
 
     def timer(self, seconds: float) -> Callable[[threading.Event], None]:
         def tick(stop: threading.Event) -> None:
-            while not stop.wait(seconds):
-                try:
-                    self.catch_up()
-                except Exception as exc:  # the database away: try again next tick
-                    log.warning("projection.catch_up_failed", projection=self.projection.name,
-                                error=str(exc))
+            # The database away: try again next tick.
+            every(seconds, self.catch_up, stop, failure="projection.catch_up_failed",
+                  projection=self.projection.name)
 
         tick.__name__ = f"timer_{self.projection.name}"
         return tick

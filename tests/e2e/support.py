@@ -82,7 +82,8 @@ def children_of(pid: int) -> list[int]:
 @contextmanager
 def running_system(database_url: str, rabbitmq_url: str, tmp_path: Path) -> Iterator[System]:
     """``complaints run`` on its own ports, store and vhost; stopped with Ctrl-C at the end."""
-    ports = {name: free_port() for name in ("intake", "tracker", "reporting", "dispatcher")}
+    ports = {name: free_port()
+             for name in ("intake", "tracker", "reporting", "dispatcher", "relay")}
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

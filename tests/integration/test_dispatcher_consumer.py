@@ -200,7 +200,8 @@ def test_a_registration_on_the_broker_is_dispatched_to_its_department_end_to_end
     leadership = QueueReader(url, "dept.leadership")
 
     def consume(stop: threading.Event) -> None:
-        run_consumer(url, DISPATCHER_QUEUE, handlers.on_message, stop, name="dispatcher-test")
+        run_consumer(url, DISPATCHER_QUEUE, handlers.on_message, stop,
+                     subscription=handlers.subscription, name="dispatcher-test")
 
     with running(relay.run, consume, wake=lambda: nudge(store, wake_port)):
         registration = register(context, severity=severity)
