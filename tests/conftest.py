@@ -40,6 +40,7 @@ BACKENDS = [
 # Fixtures that reach the broker: their tests take seconds each.
 BROKER_FIXTURES = frozenset({"rabbitmq_server_url", "rabbitmq_url", "fresh_rabbitmq_url"})
 E2E = Path(__file__).parent / "e2e"
+FAULTS = Path(__file__).parent / "faults"
 
 
 def backend_params(backends: list[str]) -> list[object]:
@@ -52,7 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         on_broker = fixtures & BROKER_FIXTURES or item.get_closest_marker("broker")
-        if item.path.is_relative_to(E2E) or on_broker:
+        if item.path.is_relative_to(E2E) or item.path.is_relative_to(FAULTS) or on_broker:
             item.add_marker(pytest.mark.slow)
 
 

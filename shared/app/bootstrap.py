@@ -7,11 +7,9 @@ SIGINT/SIGTERM.
 
 from __future__ import annotations
 
-import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import FrameType
 
 import structlog
 
@@ -73,28 +71,6 @@ def _guarded(worker: Worker) -> Worker:
             raise
 
     return run
-
-
-def run_until_signalled(name: str, *workers: Worker) -> None:
-    """For processes without HTTP (the relay): run workers until SIGINT/SIGTERM."""
-    settings = get_settings()
-    configure_logging(name, settings.log_level)
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
-    threads = start_workers(list(workers), stop)
-    log.info("service.started", service=name)
-    while not stop.wait(0.5):
-        if not any(t.is_alive() for t in threads):
-            break
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=10)
-    log.info("service.stopped", service=name)
 
 
 def serve(context: ServiceContext, app: object, port: int, workers: list[Worker]) -> None:

@@ -25,6 +25,9 @@ ENVIRONMENT = {
     "tracker_port": "tracker's HTTP port",
     "reporting_port": "reporting's HTTP port",
     "dispatcher_port": "dispatcher's HTTP port",
+    "relay_port": "the relay's HTTP port (/healthz with the outbox backlog)",
+    "relay_outbox_stale_seconds": "the relay's /healthz answers 503 once the oldest "
+                                  "unpublished event is older than this",
     "relay_wake_port": "loopback UDP port on which the relay hears of SQLite commits",
     "relay_recovery_seconds": "the relay's polling interval when no nudge comes",
     "projection_recovery_seconds": "how often projections catch up without a nudge",

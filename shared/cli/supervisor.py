@@ -43,6 +43,8 @@ PROCESSES = {
     "relay": "services.relay",
 }
 HTTP_SERVICES = ("intake", "tracker", "reporting", "dispatcher")
+# Every process answers /healthz (the relay with its outbox backlog) before the banner.
+HEALTH_CHECKED = (*HTTP_SERVICES, "relay")
 
 # A process that dies is started again (the outbox, the queues and the projections'
 # positions make that safe), unless it keeps dying: then everything stops.
@@ -80,7 +82,7 @@ class Supervisor:
         self.restarts: dict[str, list[float]] = {name: [] for name in PROCESSES}
         self.stop_reason: str | None = None
         self.failed = False
-        self.unhealthy = set(HTTP_SERVICES)
+        self.unhealthy = set(HEALTH_CHECKED)
 
     def run(self) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -129,7 +131,7 @@ class Supervisor:
             _warn(f"{name} stopped (exit {child.returncode}); starting it again")
             self.restarts[name] = [*recent, now]
             self.children[name] = _start(name)
-            if name in HTTP_SERVICES:
+            if name in HEALTH_CHECKED:
                 self.unhealthy.add(name)
 
     def _await_health(self) -> None:
@@ -149,6 +151,7 @@ class Supervisor:
     def _banner(self) -> None:
         lines = ["complaints is running:"]
         lines += [f"  {name:<11} {self._url(name, '/docs')}" for name in HTTP_SERVICES]
+        lines += [f"  {'relay':<11} {self._url('relay', '/healthz')}  (the outbox backlog)"]
         lines += [f"  store       {safe_url(self.settings.database_url)}",
                   f"  tokens      {self.settings.complaints_tokens.resolve()}"
                   "  (complaints tokens prints them)",
