@@ -17,7 +17,8 @@ import pytest
 
 from tests.integration.api_support import Api, aware, error_of, open_api
 
-INSPECTION = {"findings": "电梯门机故障，困人40分钟后解救", "decision": "更换门机，全面检修本小区电梯",
+INSPECTION = {"findings": "电梯门机故障，困人40分钟后解救",
+              "decision": "更换门机，全面检修本小区电梯",
               "present": ["王总", "工程部李经理"]}
 
 
