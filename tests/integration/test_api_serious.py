@@ -59,6 +59,7 @@ def test_a_person_trapped_in_a_lift_reaches_leadership_whatever_the_kiosk_said(
     api: Api,
 ) -> None:
     complaint_id = _trapped_in_the_lift(api)
+    assert api.complaint(complaint_id)["severity"] == "serious"
     history = _history(api, complaint_id)
     [routed] = [e for e in history if e["type"] == "complaint.routed"]
     assert routed["data"]["severity_raised_by"] == "电梯困人"
