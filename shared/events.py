@@ -31,10 +31,21 @@ class Event(BaseModel):
 
 
 def routing_key_for(event_type: str, department: str | None) -> str:
-    """``<aggregate>.<event>``, plus ``.<department>`` on work-order events."""
-    if event_type.startswith("workorder.") and department:
+    """``<aggregate>.<event>``, plus ``.<department>`` on work-order events and on the
+    complaint events a department's head must hear of (:data:`DEPARTMENT_COMPLAINT_EVENTS`)."""
+    if department and routes_by_department(event_type):
         return f"{event_type}.{department}"
     return event_type
+
+
+# --- P-12 serious complaints: escalations and inspections reach the department concerned too
+DEPARTMENT_COMPLAINT_EVENTS: frozenset[str] = frozenset({"complaint.escalated",
+                                                         "complaint.inspected"})
+
+
+def routes_by_department(event_type: str) -> bool:
+    """Whether an event of this type is published with its department in the routing key."""
+    return event_type.startswith("workorder.") or event_type in DEPARTMENT_COMPLAINT_EVENTS
 
 
 class UnknownEventType(LookupError):

@@ -1,4 +1,5 @@
-"""Dispatcher's HTTP edge (port 8084): free or paid, quotes (P-7, P-8, P-10)."""
+"""Dispatcher's HTTP edge (port 8084): free or paid, quotes (P-7, P-8, P-10), and
+leadership's inspection of a serious complaint (P-12)."""
 
 import uuid
 from typing import Annotated, Any
@@ -31,6 +32,41 @@ class QuoteBody(RequestModel):
 
 class DeclineBody(RequestModel):
     reason: LongText | None = None
+
+
+# --- P-12 serious complaints
+
+
+class InspectionBody(RequestModel):
+    findings: LongText
+    decision: ShortText
+    present: list[ShortText] = Field(min_length=1, max_length=50,
+                                     description="who was present at the inspection")
+
+
+class InspectionRecord(BaseModel):
+    findings: str
+    decision: str
+    present: list[str]
+    inspected_at: Any
+
+
+class InspectionState(BaseModel):
+    complaint_id: str
+    status: str
+    department: str | None
+    severity: str
+    escalated: bool
+    inspections: list[InspectionRecord]
+
+
+def _inspections(state: Complaint) -> InspectionState:
+    return InspectionState(
+        complaint_id=state.complaint_id, status=state.status, department=state.department,
+        severity=state.severity, escalated=state.escalated,
+        inspections=[InspectionRecord(findings=i.findings, decision=i.decision,
+                                      present=list(i.present), inspected_at=i.inspected_at)
+                     for i in state.inspections])
 
 
 class DispatchState(BaseModel):
@@ -93,5 +129,18 @@ def create_dispatcher_app(context: ServiceContext) -> FastAPI:
                       body: DeclineBody | None = None) -> DispatchState:
         """P-8: the customer declined the price; the complaint ends as declined."""
         return step(complaint_id, c.DeclineQuote(reason=body.reason if body else None), who)
+
+    # --- P-12 serious complaints
+    leadership_writes = Depends(limiter.limited(auth.require("leadership")))
+
+    @app.post("/complaints/{complaint_id}/inspection", response_model=InspectionState,
+              responses=error_responses(404, 409), tags=["escalation"])
+    def inspect(complaint_id: uuid.UUID, body: InspectionBody,
+                who: Annotated[Principal, leadership_writes]) -> InspectionState:
+        """P-12: leadership's inspection of the site and the records of a serious complaint:
+        what it found, what it decided, who was present. 409 for a complaint not serious."""
+        command = c.RecordInspection(findings=body.findings, decision=body.decision,
+                                     present=tuple(body.present))
+        return _inspections(act(context, str(complaint_id), command, who))
 
     return app

@@ -106,7 +106,7 @@ def _public(state: Complaint, history: list[Envelope]) -> ComplaintPublic:
         community=registration.community, unit=registration.unit,
         customer_name=registration.customer_name, phone=registration.phone,
         description=registration.description, category=state.category,
-        department=state.department, severity=registration.severity,
+        department=state.department, severity=state.severity,  # P-12: raised by a serious word too
         registered_at=registration.registered_at, dispatched_at=state.dispatched_at,
         due_at=state.due_at, team=state.team, completed_at=state.completed_at,
         history=[HistoryEntry(type=e.type, occurred_at=e.occurred_at, actor=e.metadata.actor,

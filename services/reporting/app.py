@@ -23,6 +23,8 @@ class Tally(BaseModel):
     withdrawn: int = Field(description="withdrawn before acceptance; outside total")
     declined: int = Field(description="quote declined; outside total")
     timely_rate: float | None = Field(description="timely / total × 100, half-up to 2 places")
+    escalated: int = Field(default=0, description="serious complaints reported to leadership "
+                           "(P-12)")
 
 
 class Satisfaction(BaseModel):

@@ -19,6 +19,8 @@ SUBSCRIPTION = Subscription.of(
         ev.QuoteDeclined.type, ev.WorkOrderDispatched.type, ev.ComplaintEscalated.type,
         ev.WorkOrderAccepted.type, ev.TeamAssigned.type, ev.WorkOrderCompleted.type,
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
+        # --- P-12 serious complaints
+        ev.ComplaintInspected.type,
     ],
     ignored=[],  # none: every complaint event may change its facts
 )

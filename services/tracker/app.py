@@ -41,6 +41,7 @@ class Order(BaseModel):
     due_at: datetime
     completed_at: datetime | None
     overdue: bool
+    escalated: bool = Field(description="P-12: a serious complaint, reported to leadership")
     minutes_left: float = Field(description="time left before breach; negative once overdue")
 
 

@@ -93,8 +93,22 @@ class RecordFollowUp:
     note: str
 
 
+# --- P-12 serious complaints
+
+
+@dataclass(frozen=True)
+class RecordInspection:
+    """Leadership's site inspection of a serious complaint: what was found, what was
+    decided, who was there."""
+
+    findings: str
+    decision: str
+    present: tuple[str, ...]
+
+
 Command = (
     RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
     | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
     | RecordFollowUp
+    | RecordInspection  # P-12
 )

@@ -14,6 +14,7 @@ from typing import Any
 from shared.domain import commands as c
 from shared.domain.dispatching import route_complaint
 from shared.domain.errors import UnknownComplaint
+from shared.domain.escalation import record_inspection
 from shared.domain.quotes import accept_quote, decide_paid, decline_quote, issue_quote
 from shared.domain.registration import register_complaint
 from shared.domain.state import Complaint
@@ -45,6 +46,8 @@ RULES: dict[type, Rule] = {
     c.RecordMailCheck: record_mail_check,
     c.SignOff: sign_off,
     c.RecordFollowUp: record_follow_up,
+    # --- P-12 serious complaints
+    c.RecordInspection: record_inspection,
 }
 
 

@@ -14,7 +14,7 @@ from shared.domain import events as ev
 from shared.domain.commands import RouteComplaint
 from shared.domain.errors import RuleViolation
 from shared.domain.escalation import escalate_if_serious
-from shared.domain.routing import route
+from shared.domain.routing import route, serious_word_in
 from shared.domain.state import Complaint
 from shared.domain.timeliness import due_time
 from shared.policy import Policy, UnknownCategory
@@ -31,17 +31,21 @@ def route_complaint(
     decided = route(state.registration.description,
                     given if given in policy.categories else None, policy)
     category = decided.category
+    # P-12: a serious word makes a complaint registered as "normal" serious.
+    raised_by = (serious_word_in(state.registration.description, policy)
+                 if state.severity != "serious" else None)
     routed = ev.ComplaintRouted(
         category=category.id,
         department=category.department,
         paid_mode=category.paid,
         routed_by=decided.routed_by,
         keyword=decided.keyword,
+        severity_raised_by=raised_by,
     )
     out: list[ev.Event] = [routed]
     if category.paid == "free":
         out.append(dispatch(state, category.id, policy, now))
-    out.extend(escalate_if_serious(state, category.department))
+    out.extend(escalate_if_serious(state, category.department, raised_by))
     return out
 
 

@@ -62,6 +62,9 @@ class ComplaintRouted(Event):
     paid_mode: PaidMode
     routed_by: Literal["given", "keyword", "fallback"]
     keyword: str | None = None
+    # --- P-6/P-12: the policy's serious word that raised a "normal" registration to serious
+    # (None: severity left as registered). A default, so events stored before it still read.
+    severity_raised_by: str | None = None
 
 
 @register
@@ -122,10 +125,26 @@ class WorkOrderDispatched(Event):
 
 @register
 class ComplaintEscalated(Event):
-    """P-12: a serious complaint reported at once to leadership."""
+    """P-12: a serious complaint reported at once to leadership and to the head of the
+    department concerned (routing key ``complaint.escalated.<department>``)."""
 
     type: ClassVar[str] = "complaint.escalated"
     reason: str
+    department: str | None = None
+
+
+# --- P-12 serious complaints: leadership's inspection of the site and the records
+
+
+@register
+class ComplaintInspected(Event):
+    """P-12: leadership inspected the site and the records of a serious complaint."""
+
+    type: ClassVar[str] = "complaint.inspected"
+    findings: str
+    decision: str
+    present: tuple[str, ...]
+    inspected_at: AwareDatetime
     department: str | None = None
 
 

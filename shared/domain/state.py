@@ -42,9 +42,14 @@ class Complaint:
     escalated: bool = False
     quality: int | None = None
     attitude: int | None = None
+    # --- P-12 serious complaints
+    severity_raised_by: str | None = None
+    inspections: tuple[ev.ComplaintInspected, ...] = ()
 
     @property
     def severity(self) -> str:
+        if self.severity_raised_by is not None:
+            return "serious"  # P-12: a serious word in the description, whatever was registered
         return self.registration.severity if self.registration else "normal"
 
 
@@ -60,7 +65,8 @@ def evolve(state: Complaint, event: Event) -> Complaint:
                 event.paid_mode, state.status)  # type: ignore[assignment]
             paid = {"free": False, "paid": True}.get(event.paid_mode)
             return replace(state, category=event.category, department=event.department,
-                           paid_mode=event.paid_mode, paid=paid, status=status)
+                           paid_mode=event.paid_mode, paid=paid, status=status,
+                           severity_raised_by=event.severity_raised_by)
         case ev.PaidDecided():
             return replace(state, paid=event.paid,
                            status="awaiting_quote" if event.paid else state.status)
@@ -89,6 +95,9 @@ def evolve(state: Complaint, event: Event) -> Complaint:
             return replace(state, status="closed", quality=event.quality, attitude=event.attitude)
         case ev.ComplaintWithdrawn():
             return replace(state, status="withdrawn")
+        # --- P-12 serious complaints
+        case ev.ComplaintInspected():
+            return replace(state, inspections=(*state.inspections, event))
     return state
 
 

@@ -125,6 +125,9 @@ board_orders = sa.Table(
     sa.Column("dispatched_at", UTCDateTime),
     sa.Column("due_at", UTCDateTime),
     sa.Column("completed_at", UTCDateTime),
+    # --- P-12 serious complaints: the order was escalated to leadership
+    sa.Column("escalated", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),
 )
 
 # Monthly statistics (reporting): each complaint's facts; timely, late and

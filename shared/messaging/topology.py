@@ -51,8 +51,14 @@ BLOCKED_CONNECTION_TIMEOUT_SECONDS = 60.0
 _DEPARTMENT_EVENTS = ("dispatched",)
 
 
+# --- P-12 serious complaints: the head of the department concerned hears of an escalation
+# and of leadership's inspection (complaint.<event>.<department>); leadership hears of all.
+_SERIOUS_COMPLAINT_EVENTS = ("escalated", "inspected")
+
+
 def _department_keys(department: str) -> list[str]:
-    return [f"workorder.{event}.{department}" for event in _DEPARTMENT_EVENTS]
+    return [f"workorder.{event}.{department}" for event in _DEPARTMENT_EVENTS] + [
+        f"complaint.{event}.{department}" for event in _SERIOUS_COMPLAINT_EVENTS]  # P-12
 
 
 # Queue -> the routing keys bound to it on the ``complaints`` exchange.
@@ -64,7 +70,9 @@ BINDINGS: dict[str, list[str]] = {
     "dept.engineering": _department_keys("engineering"),
     "dept.security": _department_keys("security"),
     "dept.environment": _department_keys("environment"),
-    "dept.leadership": [*_department_keys("leadership"), "complaint.escalated"],
+    "dept.leadership": [*_department_keys("leadership"), "complaint.escalated",
+                        # --- P-12: every escalation and inspection, whichever department
+                        "complaint.escalated.*", "complaint.inspected", "complaint.inspected.*"],
 }
 
 

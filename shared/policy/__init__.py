@@ -18,6 +18,7 @@ from shared.policy.model import (
     Limits,
     Policy,
     PolicyError,
+    Routing,
     UnknownCategory,
     UnknownFee,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "PaidMode",
     "Policy",
     "PolicyError",
+    "Routing",
     "UnknownCategory",
     "UnknownFee",
     "load_policy",

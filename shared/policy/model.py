@@ -97,6 +97,10 @@ class Category(_PolicyModel):
     commitment_minutes: Decimal
     keywords: tuple[_Text, ...] = ()
     mail_check: StrictBool = False
+    # P-6: words that outrank every plain keyword (priority 0), word -> priority;
+    # the highest priority wins, then the longest word (shared.domain.routing).
+    priority_keywords: dict[_Text, Annotated[StrictInt, Field(ge=1, le=100)]] = Field(
+        default_factory=dict)
 
     @field_validator("department", mode="before")
     @classmethod
@@ -121,6 +125,10 @@ class Category(_PolicyModel):
         if minutes > _MAX_MINUTES:
             raise ValueError(f"{value!r} minutes is too long to be a commitment")
         return minutes
+
+    def keyword_priorities(self) -> dict[str, int]:
+        """Every routing word of the category with its priority (plain keywords: 0)."""
+        return {**dict.fromkeys(self.keywords, 0), **self.priority_keywords}
 
     @property
     def commitment(self) -> timedelta:
@@ -174,6 +182,14 @@ class Alerts(_PolicyModel):
     auto_close_after_days: StrictInt = Field(default=7, gt=0)
 
 
+class Routing(_PolicyModel):
+    """P-6, P-12: routing words that are not one category's keywords."""
+
+    # Found in a description, one of these makes the complaint serious (P-12)
+    # whatever the registration said: leadership hears of it at once.
+    serious_words: tuple[_Text, ...] = ()
+
+
 class Limits(_PolicyModel):
     kiosk_burst: StrictInt = Field(default=30, ge=1)
     kiosk_per_second: _Number = Field(default=1.0, gt=0)
@@ -189,6 +205,7 @@ class Policy(_PolicyModel):
     fees: dict[Annotated[str, Strict()], Fee] = Field(default_factory=dict)
     alerts: Alerts = Field(default_factory=Alerts)
     limits: Limits = Field(default_factory=Limits)
+    routing: Routing = Field(default_factory=Routing)
 
     @model_validator(mode="before")
     @classmethod
@@ -237,6 +254,13 @@ class Policy(_PolicyModel):
                 for key, entry in entries.items()
                 if entry.id != key
             ]
+        problems += [
+            (("categories", key, "priority_keywords", word),
+             "also in this category's keywords; list it once")
+            for key, category in self.categories.items()
+            for word in category.priority_keywords
+            if word.casefold() in {w.casefold() for w in category.keywords}
+        ]
         if self.fallback_category not in self.categories:
             problems.append(
                 (

@@ -40,7 +40,8 @@ def order_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
             "department": state.department, "description": registration.description,
             "status": state.status, "team": state.team,
             "registered_at": registration.registered_at, "dispatched_at": state.dispatched_at,
-            "due_at": state.due_at, "completed_at": state.completed_at}
+            "due_at": state.due_at, "completed_at": state.completed_at,
+            "escalated": state.escalated}  # P-12
 
 
 def list_orders(
@@ -78,5 +79,6 @@ def _public(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "due_at": due_at,
         "completed_at": row["completed_at"],
         "overdue": overdue,
+        "escalated": row["escalated"],  # P-12: a serious complaint reported to leadership
         "minutes_left": round((due_at - now).total_seconds() / 60, 1),
     }

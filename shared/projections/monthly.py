@@ -96,6 +96,7 @@ class Tally:
     pending: int = 0
     withdrawn: int = 0
     declined: int = 0
+    escalated: int = 0  # P-12: serious complaints reported to leadership
 
     def add(self, judgement: str) -> None:
         setattr(self, judgement, getattr(self, judgement) + 1)
@@ -106,7 +107,8 @@ class Tally:
         rate = timely_rate(self.timely, self.total)
         return {"total": self.total, "timely": self.timely, "late": self.late,
                 "pending": self.pending, "withdrawn": self.withdrawn,
-                "declined": self.declined, "timely_rate": _number(rate)}
+                "declined": self.declined, "timely_rate": _number(rate),
+                "escalated": self.escalated}
 
 
 @dataclass
@@ -180,6 +182,9 @@ def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
             ratings.quality.append(row["quality"])
             ratings.attitude.append(row["attitude"])
         escalated += bool(row["escalated"])
+        if row["escalated"]:  # P-12: counted per department and category too
+            for tally in (overall, by_department[department], by_category[category]):
+                tally.escalated += 1
     return {
         "provisional": overall.pending > 0,
         **overall.public(),

@@ -215,6 +215,22 @@ def test_an_escalation_reaches_leadership(fresh_rabbitmq_url: str) -> None:
     assert counts_settle(fresh_rabbitmq_url, expected)
 
 
+# --- P-12 serious complaints: leadership and the head of the department concerned
+
+
+@pytest.mark.parametrize("event_type", ["complaint.escalated", "complaint.inspected"])
+def test_a_serious_complaint_reaches_leadership_and_the_department_concerned_alone(
+    fresh_rabbitmq_url: str, event_type: str
+) -> None:
+    with Publisher(fresh_rabbitmq_url) as publisher:
+        publisher.publish([envelope(event_type, department="engineering")])
+
+    expected = {q: 0 for q in BINDINGS}
+    expected |= {"dept.leadership": 1, "dept.engineering": 1, TRACKER_QUEUE: 1,
+                 REPORTING_QUEUE: 1}
+    assert counts_settle(fresh_rabbitmq_url, expected)
+
+
 def test_every_department_event_reaches_that_department_alone(fresh_rabbitmq_url: str) -> None:
     with Publisher(fresh_rabbitmq_url) as publisher:
         publisher.publish([envelope("workorder.dispatched", department=d) for d in DEPARTMENTS])

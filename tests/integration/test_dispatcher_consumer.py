@@ -241,6 +241,12 @@ def test_a_registration_on_the_broker_is_dispatched_to_its_department_end_to_end
         assert envelope_from_body(body).payload["department"] == "engineering"
     else:
         assert escalations == []
+    # --- P-12: the head of the department concerned hears of it too
+    if severity == "serious":
+        assert wait_for(lambda: engineering.has(
+            lambda p: headers_of(p).get("event_type") == "complaint.escalated"))
+    engineering.poll()
+    assert len(engineering.of_type("complaint.escalated")) == (severity == "serious")
     assert store.was_processed(CONSUMER, str(registration.event_id))
 
 

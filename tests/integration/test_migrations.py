@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from shared.domain.events import ComplaintEscalated
 from shared.events import Metadata, new_envelope
 from shared.eventstore.engines import make_engine
 from shared.eventstore.migrate import alembic_config, upgrade
@@ -147,3 +148,34 @@ def test_stepping_down_one_revision_and_back_up_works(
     assert differences(engine) == []
     assert positions_rows(engine) == [("board", 0), ("monthly", 0)]
     assert_events_are_append_only(engine)
+
+
+# --- P-12 serious complaints: 0004_escalation marks the orders already on the board
+
+
+def test_the_escalation_column_marks_orders_escalated_before_it_existed(
+    database_url: str, engine: sa.Engine
+) -> None:
+    # given: a board at 0003 with two orders, one of them escalated in the store
+    command.upgrade(alembic_config(database_url), "0003")
+    ids = ["0b9f6a52-5c1e-4a4e-9d1c-2f1f3c0f4a01", "0b9f6a52-5c1e-4a4e-9d1c-2f1f3c0f4a02"]
+    serious = f"complaint-{ids[0]}"
+    EventStore(engine).append(serious, [
+        new_envelope(serious, 1, registered(complaint_id=ids[0], severity="serious"), NOW,
+                     Metadata()),
+        new_envelope(serious, 2, ComplaintEscalated(reason="P-12", department="security"), NOW,
+                     Metadata()),
+    ], 0)
+    with engine.begin() as conn:
+        for complaint_id in ids:
+            conn.execute(sa.text(
+                "INSERT INTO board_orders (complaint_id, community, unit, description, status,"
+                " registered_at) VALUES (:id, '荔园一期', '3-1502', '…', 'dispatched', :at)"),
+                {"id": complaint_id, "at": NOW.replace(tzinfo=None)})
+    # when
+    upgrade(database_url)
+    # then
+    with engine.connect() as conn:
+        query = sa.text("SELECT complaint_id, escalated FROM board_orders")
+        marked = dict(conn.execute(query).all())
+    assert {k: bool(v) for k, v in marked.items()} == {ids[0]: True, ids[1]: False}

@@ -25,6 +25,8 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.RecordMailCheck(checked="记录", finding="无"),
     c.SignOff(quality=5, attitude=5, signed_by="张三"),
     c.RecordFollowUp(note="催办"),
+    # --- P-12 serious complaints
+    c.RecordInspection(findings="电梯困人已解救", decision="全面检修电梯", present=("王总",)),
 ]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from shared.domain import commands as c
 from shared.domain import events as ev
-from shared.domain.routing import Route, route
+from shared.domain.routing import Route, route, serious_word_in, word_forms
 from tests.unit.given import DEFAULT, given, policy_changed, registered, when
 
 # ------------------------------------------------------------------ route()
@@ -150,3 +150,142 @@ def test_the_routed_event_records_the_category_department_and_how_it_was_routed(
     events = when(c.RouteComplaint(), state)
     # then
     assert events[0] == expected
+
+
+# --------------------------------------------- keyword priorities (P-6): safety first
+
+
+def test_a_burglary_with_a_forced_lock_goes_to_security_not_to_a_lock_repair() -> None:
+    # when: "被盗" (security, priority 2) and "门锁" (in-unit repair, plain) both match
+    decided = route("家里被盗，门锁被撬", None, DEFAULT)
+    # then
+    assert decided == Route(DEFAULT.category("security.safety"), "keyword", "被盗", 2)
+    assert decided.category.department == "security"
+
+
+def test_a_priority_word_outranks_a_longer_plain_keyword() -> None:
+    # when: "油烟机" (3 long, in-unit cleaning, plain) and "着火" (2 long, priority 3)
+    decided = route("油烟机着火了", None, DEFAULT)
+    # then
+    assert (decided.category.id, decided.keyword) == ("security.safety", "着火")
+
+
+def test_the_higher_priority_wins_between_two_priority_words() -> None:
+    # given: a policy where a theft word (2) and a fire word (3) sit in two categories
+    def change(data: dict[str, Any]) -> None:
+        data["categories"]["other"]["priority_keywords"] = {"仓库被盗": 2}
+
+    policy = policy_changed(change)
+    # when: the theft word is longer, but the fire word's priority is higher
+    decided = route("仓库被盗后起火", None, policy)
+    # then
+    assert decided == Route(policy.category("security.safety"), "keyword", "起火", 3)
+
+
+def test_a_person_trapped_in_a_lift_goes_to_engineering_at_once() -> None:
+    decided = route("3号楼电梯困人", None, DEFAULT)
+    assert (decided.category.id, decided.keyword, decided.priority) == (
+        "repair.common_area", "困人", 3)
+
+
+def test_a_policy_of_plain_keyword_lists_only_routes_as_before() -> None:
+    # given: today's plain policy, without priorities or [routing]
+    def change(data: dict[str, Any]) -> None:
+        del data["routing"]
+        for category in data["categories"].values():
+            category["keywords"] = [*category.get("keywords", []),
+                                    *category.pop("priority_keywords", {})]
+
+    policy = policy_changed(change)
+    # when: two words of two letters each: the category listed first wins
+    decided = route("家里被盗，门锁被撬", None, policy)
+    # then
+    assert decided == Route(policy.category("repair.in_unit"), "keyword", "门锁", 0)
+    assert policy.routing.serious_words == ()
+
+
+# --------------------------------------------- English word forms (P-6)
+
+
+@pytest.mark.parametrize(
+    ("description", "keyword"),
+    [
+        ("The kitchen pipe is leaking", "leak"),
+        ("water leaks from the ceiling", "leak"),
+        ("it leaked all night", "leak"),
+        ("two fires in the bins", "fire"),
+        ("both toilets are blocked", "toilet"),
+        ("the door locks are broken", "door lock"),
+        ("drillings at 6am again", "drilling"),
+    ],
+    ids=["-ing", "-s", "-ed", "fires", "toilets", "last word of a phrase", "-s on -ing"],
+)
+def test_an_english_keyword_matches_its_simple_word_forms(description: str, keyword: str) -> None:
+    assert route(description, None, DEFAULT).keyword == keyword
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["fireworks on the lawn tonight were lovely", "we had gasoline delivered", "leakproof?"],
+    ids=["fireworks", "gasoline", "leakproof"],
+)
+def test_a_word_form_is_still_a_whole_word(description: str) -> None:
+    decided = route(description, None, DEFAULT)
+    assert decided.keyword not in ("fire", "gas", "leak")
+
+
+def test_the_forms_of_a_word_follow_simple_english_spelling() -> None:
+    assert {"leak", "leaks", "leaked", "leaking", "leaker"} <= word_forms("leak")
+    assert {"fires", "fired", "firing"} <= word_forms("fire")
+    assert {"clogged", "clogging"} <= word_forms("clog")
+    assert {"door locks", "door locked"} <= word_forms("door lock")
+    assert word_forms("door-to-door") >= {"door-to-door"}
+
+
+# --------------------------------------------- serious words (P-12) whatever the kiosk said
+
+
+def test_a_serious_word_is_found_in_a_description() -> None:
+    assert serious_word_in("3号楼电梯困人，快来", DEFAULT) == "电梯困人"  # the longest
+    assert serious_word_in("A child is TRAPPED in the lift", DEFAULT) == "trapped"
+    assert serious_word_in("电梯有点慢", DEFAULT) is None
+
+
+def test_a_normal_registration_with_a_serious_word_is_raised_and_escalated_at_once() -> None:
+    # given: the kiosk said "normal"
+    state = given(registered(description="3号楼电梯困人", severity="normal"))
+    # when
+    events = when(c.RouteComplaint(), state)
+    # then: routed by the priority word, severity raised by the serious word, escalated
+    routed, dispatched, escalated = events
+    assert routed == ev.ComplaintRouted(
+        category="repair.common_area", department="engineering", paid_mode="free",
+        routed_by="keyword", keyword="困人", severity_raised_by="电梯困人")
+    assert isinstance(dispatched, ev.WorkOrderDispatched)
+    assert escalated == ev.ComplaintEscalated(
+        reason="P-12: the description mentions '电梯困人', a serious matter; "
+               "leadership leads a site inspection",
+        department="engineering")
+    after = given(registered(description="3号楼电梯困人"), *events)
+    assert (after.severity, after.severity_raised_by, after.escalated) == (
+        "serious", "电梯困人", True)
+
+
+def test_a_serious_word_raises_severity_even_when_the_desk_gave_the_category() -> None:
+    state = given(registered(description="楼道起火了", category="cleaning.common_area"))
+    events = when(c.RouteComplaint(), state)
+    assert events[0].severity_raised_by == "起火"  # type: ignore[attr-defined]
+    assert isinstance(events[-1], ev.ComplaintEscalated)
+
+
+def test_a_complaint_registered_serious_is_not_raised_again_and_escalated_once() -> None:
+    state = given(registered(description="电梯困人", severity="serious"))
+    events = when(c.RouteComplaint(), state)
+    assert events[0].severity_raised_by is None  # type: ignore[attr-defined]
+    assert sum(isinstance(e, ev.ComplaintEscalated) for e in events) == 1
+
+
+def test_a_routed_event_stored_before_serious_words_still_reads() -> None:
+    stored = {"category": "other", "department": "customer_service", "paid_mode": "free",
+              "routed_by": "fallback", "keyword": None}
+    assert ev.ComplaintRouted.model_validate(stored).severity_raised_by is None

@@ -139,7 +139,8 @@ def test_every_shipped_category_but_the_fallback_has_chinese_and_english_keyword
 
 def test_no_shipped_keyword_can_pull_a_complaint_towards_two_categories(shipped: Policy) -> None:
     # given every keyword with its category
-    owned = [(w.casefold(), c.id) for c in shipped.categories.values() for w in c.keywords]
+    owned = [(w.casefold(), c.id) for c in shipped.categories.values()
+             for w in c.keyword_priorities()]
     # then none is, or is part of, a keyword of another category
     clashes = [
         (word, other_word)
@@ -387,3 +388,38 @@ def test_a_problem_in_a_file_names_the_file_and_the_key(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as raised:
         load_policy(path)
     assert f"{path}: categories.other.department: required" in str(raised.value).splitlines()
+
+
+# --- P-6 keyword priorities and P-12 serious words
+
+
+def test_priority_keywords_and_serious_words_are_optional_and_read_when_given() -> None:
+    data = a_policy()
+    assert policy_from_dict(data).category("repair.in_unit").priority_keywords == {}
+    data["categories"]["repair.in_unit"]["priority_keywords"] = {"漏电": 3}
+    data["routing"] = {"serious_words": ["触电"]}
+    policy = policy_from_dict(data)
+    assert policy.category("repair.in_unit").keyword_priorities() == {
+        "漏水": 0, "leak": 0, "漏电": 3}
+    assert policy.routing.serious_words == ("触电",)
+
+
+def test_a_word_both_plain_and_prioritised_in_one_category_is_refused_at_its_place() -> None:
+    data = a_policy()
+    data["categories"]["repair.in_unit"]["priority_keywords"] = {"LEAK": 2}
+    assert problem_with(data) == (
+        'categories."repair.in_unit".priority_keywords.LEAK: '
+        "also in this category's keywords; list it once")
+
+
+@pytest.mark.parametrize("priority", [0, 101, "2", 1.5])
+def test_a_keyword_priority_is_a_whole_number_from_1_to_100(priority: object) -> None:
+    data = a_policy()
+    data["categories"]["repair.in_unit"]["priority_keywords"] = {"漏电": priority}
+    assert problem_with(data).startswith('categories."repair.in_unit".priority_keywords."漏电": ')
+
+
+def test_a_misspelt_routing_key_is_refused() -> None:
+    data = a_policy()
+    data["routing"] = {"serious_word": ["触电"]}
+    assert problem_with(data).startswith("routing.serious_word: unknown key")

@@ -14,7 +14,14 @@ from services.dispatcher.handlers import SUBSCRIPTION as DISPATCHER
 from services.reporting.handlers import SUBSCRIPTION as REPORTING
 from services.tracker.handlers import SUBSCRIPTION as TRACKER
 from shared.domain import events as ev
-from shared.events import Envelope, Event, UnknownEventType, registered_types, routing_key_for
+from shared.events import (
+    Envelope,
+    Event,
+    UnknownEventType,
+    registered_types,
+    routes_by_department,
+    routing_key_for,
+)
 from shared.messaging.subscription import (
     Subscription,
     UndeclaredEventType,
@@ -124,6 +131,8 @@ def keys_of(event_type: str) -> list[str]:
     """Every routing key an event of this type is published under."""
     if event_type.startswith("workorder."):
         return [routing_key_for(event_type, d) for d in DEPARTMENTS]
+    if routes_by_department(event_type):  # P-12: with a department, or before routing without
+        return [routing_key_for(event_type, d) for d in (*DEPARTMENTS, None)]
     return [routing_key_for(event_type, None)]
 
 
