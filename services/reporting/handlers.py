@@ -20,5 +20,8 @@ SUBSCRIPTION = Subscription.of(
         ev.WorkOrderAccepted.type, ev.TeamAssigned.type, ev.WorkOrderCompleted.type,
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
     ],
-    ignored=[],  # none: every complaint event may change its facts
+    ignored=[
+        # --- P-17 corrective actions: not a complaint's; the reports fold them when read ---
+        ev.CorrectiveActionOpened.type, ev.CorrectiveActionClosed.type,
+    ],
 )

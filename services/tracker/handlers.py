@@ -20,5 +20,8 @@ SUBSCRIPTION = Subscription.of(
         ev.WorkOrderAccepted.type, ev.TeamAssigned.type, ev.WorkOrderCompleted.type,
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
     ],
-    ignored=[],  # none: every complaint event may change a board row
+    ignored=[
+        # --- P-17 corrective actions: not a complaint's; the board never shows them ---
+        ev.CorrectiveActionOpened.type, ev.CorrectiveActionClosed.type,
+    ],
 )
