@@ -20,6 +20,7 @@ from shared.events import Event
 from tests.unit.given import SHANGHAI, T0, at
 
 AID = "5d7a3a8e-0a51-4d1c-8f0e-2c0d3b1e9a77"
+WHAT = "水电班每日晨会复盘超时工单"
 ALERT = ev.AlertRef(kind="timely_rate_drop", scope="department", id="engineering",
                     month="2026-10")
 
@@ -34,12 +35,12 @@ def when(command: OpenCorrectiveAction | CloseCorrectiveAction, state: Correctiv
 
 
 def open_command(deadline: date = date(2026, 12, 15)) -> OpenCorrectiveAction:
-    return OpenCorrectiveAction(action_id=AID, alert=ALERT, action="水电班每日晨会复盘超时工单",
+    return OpenCorrectiveAction(action_id=AID, alert=ALERT, action=WHAT,
                                 owner="工程部经理", deadline=deadline)
 
 
 def opened(deadline: date = date(2026, 12, 15)) -> ev.CorrectiveActionOpened:
-    return ev.CorrectiveActionOpened(action_id=AID, alert=ALERT, action="水电班每日晨会复盘超时工单",
+    return ev.CorrectiveActionOpened(action_id=AID, alert=ALERT, action=WHAT,
                                      owner="工程部经理", deadline=deadline, opened_at=T0)
 
 
