@@ -17,7 +17,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, Strict
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from shared.app.action_handler import CorrectiveActionHandler
 from shared.app.bootstrap import ServiceContext
@@ -39,6 +40,13 @@ from shared.projections.monthly import MONTH_PATTERN
 from shared.projections.worker import ProjectionKeeper
 
 
+def _date_text(value: object) -> object:
+    # Lax pydantic would read a number as a Unix time: a deadline is written YYYY-MM-DD.
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "a date YYYY-MM-DD is expected")
+    return value
+
+
 class AlertRefBody(RequestModel):
     kind: Literal["timely_rate_drop", "satisfaction_below_floor"]
     scope: Literal["department", "category"]
@@ -50,7 +58,8 @@ class CorrectiveActionCreate(RequestModel):
     alert: AlertRefBody
     action: ShortText = Field(description="what will be done")
     owner: ShortText = Field(description="who answers for it")
-    deadline: Annotated[date, Strict()] = Field(description="YYYY-MM-DD, local; not in the past")
+    deadline: Annotated[date, BeforeValidator(_date_text)] = Field(
+        description="YYYY-MM-DD, local; not in the past")
 
 
 class CorrectiveActionClose(RequestModel):
