@@ -1,17 +1,22 @@
-"""Reporting's HTTP edge (port 8083): the monthly timely-handling rate (P-16, P-17)."""
+"""Reporting's HTTP edge (port 8083): the monthly timely-handling rate and its analysis
+(P-16, P-17), the management-fee bill (P-8), corrective actions (P-17, in ``corrective_actions``).
+"""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
+from services.reporting.corrective_actions import CorrectiveActionOut, add_corrective_actions
 from shared.app.bootstrap import ServiceContext
 from shared.http import Invalid, QueryText, create_app
 from shared.http.auth import Authenticator, Principal
 from shared.http.complaint_access import install_domain_errors
 from shared.http.health import Health, add_health
-from shared.projections.monthly import MONTH_PATTERN, monthly_report, parse_as_of, parse_month
+from shared.projections.analysis import analysed_report
+from shared.projections.fees import FeesProjection, fee_bill
+from shared.projections.monthly import MONTH_PATTERN, parse_as_of, parse_month
 from shared.projections.worker import ProjectionKeeper
 
 
@@ -33,6 +38,31 @@ class Satisfaction(BaseModel):
     attitude: float | None
 
 
+class GroupTally(Tally):
+    """A department's or category's month, beside the previous month's (P-17)."""
+
+    satisfaction: Satisfaction
+    previous_timely_rate: float | None = Field(
+        description="the same group's timely rate the month before; null if it had none")
+    change_points: float | None = Field(
+        description="timely_rate - previous_timely_rate, in percentage points")
+
+
+class Alert(BaseModel):
+    """P-17: an indicator that stands out, per the policy's [alerts] thresholds."""
+
+    kind: Literal["timely_rate_drop", "satisfaction_below_floor"]
+    scope: Literal["department", "category"]
+    id: str = Field(description="the department's or the category's id")
+    month: str
+    measure: Literal["timely_rate", "quality", "attitude"]
+    value: float | None
+    previous: float | None = Field(description="the same measure the month before")
+    threshold: float = Field(description="alerts.timely_rate_drop_points (a fall of more "
+                             "than this many points) or alerts.satisfaction_floor")
+    corrective_actions: list[str] = Field(description="ids of the actions recorded against it")
+
+
 class MonthlyReport(Tally):
     """投诉处理及时率 = 及时处理件数 / 投诉总件数 × 100% (P-16)."""
 
@@ -41,17 +71,66 @@ class MonthlyReport(Tally):
     community: str | None
     provisional: bool = Field(description="true while any complaint of the month is pending")
     escalated: int = Field(description="serious complaints reported to leadership (P-12)")
-    by_department: dict[str, Tally]
-    by_category: dict[str, Tally]
+    by_department: dict[str, GroupTally]
+    by_category: dict[str, GroupTally]
     satisfaction: Satisfaction
+    previous_month: str | None = Field(description="the month compared with")
+    alerts: list[Alert]
+    corrective_actions: list[CorrectiveActionOut] = Field(
+        description="those recorded against this month's alerts, and those of earlier months "
+        "open at some time during it (so an open one is listed every month until closed)")
     as_of: datetime | None = Field(
         description="the moment asked for: the report as it stood then; null for now")
     generated_at: datetime = Field(description="late and pending are judged at this moment")
 
 
-def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> FastAPI:
-    app = create_app("reporting", "Monthly complaint statistics: the timely rate (P-16, P-17).",
+class FeeItem(BaseModel):
+    fee: str
+    name_zh: str
+    name_en: str
+    unit_price: str = Field(description="CNY, a decimal string")
+    quantity: int
+    amount: str = Field(description="CNY, a decimal string")
+
+
+class FeeLine(BaseModel):
+    community: str
+    unit: str
+    complaint_id: str
+    completed_at: datetime = Field(description="the work's completion: the month it bills in")
+    items: list[FeeItem] = Field(description="the accepted quote's lines")
+    amount: str = Field(description="the accepted quote's total, CNY, a decimal string")
+
+
+class FeeBill(BaseModel):
+    """管理费收费单 (P-8): paid work charged with the regular management fee."""
+
+    month: str
+    timezone: str
+    community: str | None
+    lines: list[FeeLine]
+    total: str = Field(description="the exact sum of the lines' amounts, a decimal string")
+
+
+MonthQuery = Annotated[str, Query(description="YYYY-MM in the policy's time zone",
+                                  json_schema_extra={"pattern": MONTH_PATTERN.pattern})]
+
+
+def _checked_month(month: str) -> str:
+    try:
+        parse_month(month)
+    except ValueError as exc:
+        raise Invalid({"month": "expected YYYY-MM, e.g. 2026-10"}, str(exc)) from None
+    return month
+
+
+def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper,
+                         fees: ProjectionKeeper | None = None) -> FastAPI:
+    """``fees``: the fee bill's keeper (one over the same store by default)."""
+    app = create_app("reporting", "Monthly complaint statistics: the timely rate and its "
+                     "analysis (P-16, P-17), the fee bill (P-8), corrective actions (P-17).",
                      clock=context.clock)
+    fees = fees or ProjectionKeeper(context.store, FeesProjection())
     install_domain_errors(app)
     add_health(app, Health(context))
     auth = Authenticator(context.settings.complaints_tokens, clock=context.clock)
@@ -60,25 +139,36 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper) -> 
     @app.get("/reports/monthly", response_model=MonthlyReport, tags=["reports"])
     def monthly_statistics(
         who: Annotated[Principal, readers],
-        month: Annotated[str, Query(description="YYYY-MM in the policy's time zone",
-                                    json_schema_extra={"pattern": MONTH_PATTERN.pattern})],
+        month: MonthQuery,
         community: QueryText | None = None,
         as_of: Annotated[str | None, Query(
             max_length=64, description="an ISO time with offset: the report as it stood then "
             "(events after it left out, late and pending judged at it); default now")] = None,
     ) -> dict[str, Any]:
-        """The timely rate, judged now or as of a moment; provisional while any is pending."""
-        try:
-            parse_month(month)
-        except ValueError as exc:
-            raise Invalid({"month": "expected YYYY-MM, e.g. 2026-10"}, str(exc)) from None
+        """The timely rate, judged now or as of a moment; provisional while any is pending.
+
+        With the previous month's rate per department and category, the P-17 alerts
+        and the corrective actions taken on them."""
+        _checked_month(month)
         try:
             moment = None if as_of is None else parse_as_of(as_of)
         except ValueError as exc:
             raise Invalid({"as_of": "expected an ISO 8601 time with offset, e.g. "
                            "2026-10-31T23:59:59+08:00"}, str(exc)) from None
         now = context.clock.now()
-        return monthly.read(lambda conn: monthly_report(conn, context.policy, month, now,
-                                                        community, as_of=moment))
+        return monthly.read(lambda conn: analysed_report(conn, context.policy, month, now,
+                                                         community, as_of=moment))
 
+    @app.get("/reports/fees", response_model=FeeBill, tags=["reports"])
+    def fee_bill_of_month(
+        who: Annotated[Principal, Depends(auth.require("manager", "desk"))],
+        month: MonthQuery,
+        community: QueryText | None = None,
+    ) -> dict[str, Any]:
+        """P-8: the management-fee bill: one line per paid order whose quote was accepted,
+        in the month (local time) its work was completed; amounts as decimal strings."""
+        _checked_month(month)
+        return fees.read(lambda conn: fee_bill(conn, context.policy, month, community))
+
+    add_corrective_actions(app, context, monthly, auth)
     return app

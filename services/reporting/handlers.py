@@ -22,5 +22,8 @@ SUBSCRIPTION = Subscription.of(
         # --- P-12 serious complaints
         ev.ComplaintInspected.type,
     ],
-    ignored=[],  # none: every complaint event may change its facts
+    ignored=[
+        # --- P-17 corrective actions: not a complaint's; the reports fold them when read ---
+        ev.CorrectiveActionOpened.type, ev.CorrectiveActionClosed.type,
+    ],
 )

@@ -22,5 +22,8 @@ SUBSCRIPTION = Subscription.of(
         # --- P-12 serious complaints
         ev.ComplaintInspected.type,
     ],
-    ignored=[],  # none: every complaint event may change a board row
+    ignored=[
+        # --- P-17 corrective actions: not a complaint's; the board never shows them ---
+        ev.CorrectiveActionOpened.type, ev.CorrectiveActionClosed.type,
+    ],
 )

@@ -7,6 +7,7 @@ Events on the work order carry ``department`` so the broker can route them to
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
@@ -203,3 +204,42 @@ class FollowUpRecorded(Event):
     department: str | None = None
     note: str
 
+
+
+# ------------------------------------------------------ P-17 corrective actions (限期整改)
+# Not a complaint's event: each corrective action has its own stream, ``action-<uuid>``.
+
+
+def action_stream_id_of(action_id: str) -> str:
+    return f"action-{action_id}"
+
+
+class AlertRef(BaseModel):
+    """The P-17 alert a corrective action answers: what fell, where, in which month."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["timely_rate_drop", "satisfaction_below_floor"]
+    scope: Literal["department", "category"]
+    id: str
+    month: str
+
+
+@register
+class CorrectiveActionOpened(Event):
+    """P-17: corrective action with a deadline, recorded against a monthly report's alert."""
+
+    type: ClassVar[str] = "corrective_action.opened"
+    action_id: str
+    alert: AlertRef
+    action: str
+    owner: str
+    deadline: date
+    opened_at: AwareDatetime
+
+
+@register
+class CorrectiveActionClosed(Event):
+    type: ClassVar[str] = "corrective_action.closed"
+    outcome: str
+    closed_at: AwareDatetime

@@ -150,3 +150,16 @@ monthly_complaints = sa.Table(
     sa.Column("attitude", sa.Integer),
     sa.Column("escalated", sa.Boolean, nullable=False, default=False),
 )
+
+# --- P-8 fee bill (reporting): one row per paid order whose quote was accepted,
+# once its work is completed; the bill of a month lists those completed in it.
+fee_lines = sa.Table(
+    "fee_lines",
+    metadata,
+    sa.Column("complaint_id", sa.String(36), primary_key=True),
+    sa.Column("community", sa.String(200), nullable=False),
+    sa.Column("unit", sa.String(200), nullable=False),
+    sa.Column("completed_at", UTCDateTime, nullable=False),
+    sa.Column("items", JSONType, nullable=False),
+    sa.Column("amount", sa.String(20), nullable=False),
+)

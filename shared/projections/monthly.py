@@ -172,6 +172,8 @@ def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
     by_department: dict[str, Tally] = defaultdict(Tally)
     by_category: dict[str, Tally] = defaultdict(Tally)
     ratings = Ratings()
+    # P-17: satisfaction per department and per category, for the alerts' floor.
+    rated_by: dict[str, Ratings] = defaultdict(Ratings)
     escalated = 0
     for row in rows:
         judgement = judge(row["status"], row["due_at"], row["completed_at"], judged_at)
@@ -179,8 +181,9 @@ def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
         for tally in (overall, by_department[department], by_category[category]):
             tally.add(judgement)
         if row["quality"] is not None:
-            ratings.quality.append(row["quality"])
-            ratings.attitude.append(row["attitude"])
+            for group in (ratings, rated_by[f"d:{department}"], rated_by[f"c:{category}"]):
+                group.quality.append(row["quality"])
+                group.attitude.append(row["attitude"])
         escalated += bool(row["escalated"])
         if row["escalated"]:  # P-12: counted per department and category too
             for tally in (overall, by_department[department], by_category[category]):
@@ -189,7 +192,9 @@ def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
         "provisional": overall.pending > 0,
         **overall.public(),
         "escalated": escalated,
-        "by_department": {k: v.public() for k, v in sorted(by_department.items())},
-        "by_category": {k: v.public() for k, v in sorted(by_category.items())},
+        "by_department": {k: {**v.public(), "satisfaction": rated_by[f"d:{k}"].public()}
+                          for k, v in sorted(by_department.items())},
+        "by_category": {k: {**v.public(), "satisfaction": rated_by[f"c:{k}"].public()}
+                        for k, v in sorted(by_category.items())},
         "satisfaction": ratings.public(),
     }

@@ -72,3 +72,21 @@ class ProjectionKeeper:
 
         tick.__name__ = f"timer_{self.projection.name}"
         return tick
+
+
+def consumer_for(keepers: list[ProjectionKeeper], settings: Settings, queue: str,
+                 subscription: Subscription) -> Callable[[threading.Event], None]:
+    """One consumer of ``queue`` that wakes every keeper (a service keeping several
+    projections: competing consumers on one queue would each see only some messages)."""
+    def on_message(envelope: Envelope) -> None:
+        for keeper in keepers:
+            keeper.on_message(envelope)
+
+    def consume(stop: threading.Event) -> None:
+        run_consumer(settings.rabbitmq_url, queue, on_message, stop,
+                     subscription=subscription, prefetch=settings.consumer_prefetch,
+                     max_attempts=settings.consumer_max_attempts,
+                     name=f"{queue}-" + "+".join(k.projection.name for k in keepers))
+
+    consume.__name__ = f"consume_{queue}"
+    return consume

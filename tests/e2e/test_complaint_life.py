@@ -133,9 +133,9 @@ def test_eight_complaints_flow_from_kiosk_to_report_and_rebuild_gives_the_same_r
     assert report["timely_rate"] == 75.0
     assert report["provisional"] is True
     assert report["by_department"]["security"]["total"] == 4
-    assert report["by_department"]["engineering"] == {
+    assert report["by_department"]["engineering"].items() >= {
         "total": 2, "timely": 1, "late": 1, "pending": 0, "withdrawn": 0, "declined": 0,
-        "timely_rate": 50.0, "escalated": 0}
+        "timely_rate": 50.0, "escalated": 0}.items()  # beside the P-17 comparison and satisfaction
     assert report["by_department"]["customer_service"]["withdrawn"] == 1
     assert report["satisfaction"] == {"rated": 7, "quality": 5.0, "attitude": 4.0}
 

@@ -83,7 +83,7 @@ def test_the_upgraded_schema_matches_the_code_s_table_definitions(
             "modify_default", "events", "position", sa.Identity)
     else:
         assert with_defaults == []
-    assert positions_rows(engine) == [("board", 0), ("monthly", 0)]
+    assert positions_rows(engine) == [("board", 0), ("fees", 0), ("monthly", 0)]
 
 
 def test_upgrading_an_upgraded_database_again_changes_nothing(
@@ -98,7 +98,7 @@ def test_upgrading_an_upgraded_database_again_changes_nothing(
     assert current_revision(engine) == HEAD
     after = {name: sa.inspect(engine).get_columns(name) for name in table_names(engine)}
     assert repr(after) == repr(before)
-    assert positions_rows(engine) == [("board", 0), ("monthly", 0)]  # not seeded twice
+    assert positions_rows(engine) == [("board", 0), ("fees", 0), ("monthly", 0)]  # not seeded twice
     assert len(EventStore(engine).read_all()) == 1
     assert differences(engine) == []
 
@@ -125,7 +125,7 @@ def test_downgrading_to_base_and_upgrading_again_gives_the_same_working_schema(
 
     assert current_revision(engine) == HEAD
     assert differences(engine) == []
-    assert positions_rows(engine) == [("board", 0), ("monthly", 0)]
+    assert positions_rows(engine) == [("board", 0), ("fees", 0), ("monthly", 0)]
     append_one(engine)
     assert_events_are_append_only(engine)
 
@@ -146,7 +146,7 @@ def test_stepping_down_one_revision_and_back_up_works(
     upgrade(database_url)
 
     assert differences(engine) == []
-    assert positions_rows(engine) == [("board", 0), ("monthly", 0)]
+    assert positions_rows(engine) == [("board", 0), ("fees", 0), ("monthly", 0)]
     assert_events_are_append_only(engine)
 
 
