@@ -20,5 +20,6 @@ SUBSCRIPTION = Subscription.of(
         ev.WorkOrderAccepted.type, ev.TeamAssigned.type, ev.WorkOrderCompleted.type,
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
     ],
-    ignored=[],  # none: every complaint event may change a board row
+    # --- P-4 call records: a call changes no complaint (the call list is intake's) ---
+    ignored=[ev.CallRecorded.type],
 )
