@@ -1,7 +1,6 @@
-"""Intake's HTTP edge (port 8081): registering complaints (P-3, P-4, P-5)."""
+"""Intake's HTTP edge (port 8081): registering complaints (P-3, P-4, P-5), finding them,
+and the call record (P-4; ``calls``, ``search``)."""
 
-import hashlib
-import json
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
@@ -10,12 +9,15 @@ from fastapi import Depends, FastAPI, Header
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, StrictBool
 
+from services.intake.calls import add_calls
+from services.intake.idempotency import Idempotency
+from services.intake.search import add_search
 from shared.app.bootstrap import ServiceContext
 from shared.domain.commands import RegisterComplaint, Withdraw
 from shared.domain.state import Complaint
 from shared.events import Envelope, to_event
 from shared.eventstore.records import DuplicateRecord, IdempotentAnswer
-from shared.http import Invalid, LongText, Phone, RateLimiter, RequestModel, ShortText, create_app
+from shared.http import LongText, Phone, RateLimiter, RequestModel, ShortText, create_app
 from shared.http import responses as error_responses
 from shared.http.auth import Authenticator, Principal
 from shared.http.complaint_access import (
@@ -26,6 +28,9 @@ from shared.http.complaint_access import (
     metadata_for,
 )
 from shared.http.health import Health, add_health
+from shared.projections.calls import CallsProjection
+from shared.projections.complaint_index import ComplaintIndexProjection
+from shared.projections.worker import ProjectionKeeper
 from shared.vocabulary import Channel, Severity
 
 
@@ -113,34 +118,6 @@ def _public(state: Complaint, history: list[Envelope]) -> ComplaintPublic:
                               data=to_event(e).model_dump(mode="json")) for e in history])
 
 
-class Idempotency:
-    """``Idempotency-Key``: a retried POST returns the first answer and registers nothing new."""
-
-    def __init__(self, context: ServiceContext) -> None:
-        self.store = context.store
-        self.clock = context.clock
-
-    @staticmethod
-    def request_hash(body: ComplaintCreate) -> str:
-        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
-
-    def stored(self, token_id: str, key: str, request_hash: str) -> dict[str, Any] | None:
-        earlier = self.store.idempotent_answer(token_id, key)
-        if earlier is None:
-            return None
-        if earlier.request_hash != request_hash:
-            raise Invalid({"Idempotency-Key": "already used for a different request"},
-                          "Idempotency-Key: reused with a different body")
-        return earlier.response
-
-    def row(self, token_id: str, key: str, request_hash: str,
-            response: dict[str, Any]) -> IdempotentAnswer:
-        """The first answer, recorded with the complaint's events at the service's time."""
-        return IdempotentAnswer(token_id=token_id, key=key, request_hash=request_hash,
-                                response=response, created_at=self.clock.now())
-
-
 def _document_categories(app: FastAPI, categories: list[str]) -> None:
     """The OpenAPI document lists the policy's categories, so a kiosk can offer them."""
     generate = app.openapi
@@ -156,9 +133,18 @@ def _document_categories(app: FastAPI, categories: list[str]) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_intake_app(context: ServiceContext) -> FastAPI:
-    app = create_app("intake", "Registering complaints and repair requests (P-3, P-4, P-5).",
-                     clock=context.clock)
+def intake_projections(context: ServiceContext) -> tuple[ProjectionKeeper, ProjectionKeeper]:
+    """Intake's read models: the complaint index (search) and the call list (P-4)."""
+    return (ProjectionKeeper(context.store, ComplaintIndexProjection()),
+            ProjectionKeeper(context.store, CallsProjection()))
+
+
+def create_intake_app(context: ServiceContext, complaint_index: ProjectionKeeper | None = None,
+                      call_list: ProjectionKeeper | None = None) -> FastAPI:
+    """The app; each projection keeper not given is made here (reads catch it up)."""
+    app = create_app("intake", "Registering complaints and repair requests (P-3, P-4, P-5), "
+                     "finding complaints, and the call record (P-4).", clock=context.clock)
+    default_index, default_calls = intake_projections(context)
     _document_categories(app, list(context.policy.categories))
     install_domain_errors(app)
     add_health(app, Health(context))
@@ -221,4 +207,7 @@ def create_intake_app(context: ServiceContext) -> FastAPI:
         act(context, str(complaint_id), Withdraw(reason=body.reason), who)
         return _public(*context.handler.load(str(complaint_id)))
 
+    # --- GET /complaints search and P-4 call records ---
+    add_search(app, context, auth, complaint_index or default_index)
+    add_calls(app, context, auth, limiter, idempotency, call_list or default_calls)
     return app

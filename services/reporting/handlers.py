@@ -25,5 +25,7 @@ SUBSCRIPTION = Subscription.of(
     ignored=[
         # --- P-17 corrective actions: not a complaint's; the reports fold them when read ---
         ev.CorrectiveActionOpened.type, ev.CorrectiveActionClosed.type,
+        # --- P-4 call records: a call changes no complaint (the call list is intake's) ---
+        ev.CallRecorded.type,
     ],
 )

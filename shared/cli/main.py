@@ -126,14 +126,20 @@ def rebuild(settings: Settings) -> int:
     from shared.cli.checks import database_errors
     from shared.cli.store import open_existing_store, say_store
     from shared.projections.board import BoardProjection
+    from shared.projections.calls import CallsProjection
+    from shared.projections.complaint_index import ComplaintIndexProjection
     from shared.projections.fees import FeesProjection
     from shared.projections.monthly import MonthlyProjection
+    from shared.projections.runner import Projection
     from shared.projections.runner import rebuild as rebuild_projection
 
     say_store(settings.database_url)
     store = open_existing_store(settings.database_url)
     with database_errors(settings.database_url):
-        for projection in (BoardProjection(), MonthlyProjection(), FeesProjection()):
+        projections: list[Projection] = [BoardProjection(), MonthlyProjection(), FeesProjection()]
+        # --- intake's: GET /complaints search and P-4 call records ---
+        projections += [ComplaintIndexProjection(), CallsProjection()]
+        for projection in projections:
             position = rebuild_projection(store, projection)
             print(f"rebuilt {projection.name} up to position {position}")
     return 0

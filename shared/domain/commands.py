@@ -112,3 +112,16 @@ Command = (
     | RecordFollowUp
     | RecordInspection  # P-12
 )
+
+
+# --- P-4 call records (not a complaint command: a call has its own stream) ---
+
+
+@dataclass(frozen=True)
+class RecordCall:
+    call_id: str
+    caller: str
+    phone: str
+    received_by: str
+    summary: str
+    complaint_id: str | None = None

@@ -243,3 +243,25 @@ class CorrectiveActionClosed(Event):
     type: ClassVar[str] = "corrective_action.closed"
     outcome: str
     closed_at: AwareDatetime
+# ---------------------------------------------------------------- P-4 call records
+
+
+def call_stream_id_of(call_id: str) -> str:
+    return f"call-{call_id}"
+
+
+@register
+class CallRecorded(Event):
+    """P-4: the call record (客户来电记录表, form 7.2): every call, even one that is no complaint.
+
+    Its own stream, ``call-<uuid>``; ``complaint_id`` links the complaint the call raised.
+    """
+
+    type: ClassVar[str] = "call.recorded"
+    call_id: str
+    caller: str
+    phone: str
+    received_by: str
+    summary: str
+    complaint_id: str | None = None
+    received_at: AwareDatetime

@@ -163,3 +163,45 @@ fee_lines = sa.Table(
     sa.Column("items", JSONType, nullable=False),
     sa.Column("amount", sa.String(20), nullable=False),
 )
+
+
+# --- GET /complaints search and P-4 call records (intake) ---
+
+# Finding complaints (intake): one row per complaint in every status, registration onwards.
+# The phone is kept as given and as its digits, with the last four apart, so a search by
+# the full number or by its last four digits is an equality test.
+complaint_index = sa.Table(
+    "complaint_index",
+    metadata,
+    sa.Column("complaint_id", sa.String(36), primary_key=True),
+    sa.Column("registered_at", UTCDateTime, nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("community", sa.String(200), nullable=False),
+    sa.Column("unit", sa.String(200), nullable=False),
+    sa.Column("customer_name", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(200), nullable=False),
+    sa.Column("phone_digits", sa.String(40), nullable=False),
+    sa.Column("phone_last4", sa.String(4), nullable=False),
+    sa.Column("category", sa.String(100)),
+    sa.Column("department", sa.String(50)),
+    sa.Column("status", sa.String(30), nullable=False),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("dispatched_at", UTCDateTime),
+    sa.Column("due_at", UTCDateTime),
+    sa.Column("completed_at", UTCDateTime),
+)
+
+# The call record (P-4, form 7.2), one row per call. The primary key leads with the
+# time, so one day's calls are a range of the key's own index (no secondary index).
+calls = sa.Table(
+    "calls",
+    metadata,
+    sa.Column("received_at", UTCDateTime, primary_key=True),
+    sa.Column("call_id", sa.String(36), primary_key=True),
+    sa.Column("caller", sa.String(200), nullable=False),
+    sa.Column("phone", sa.String(200), nullable=False),
+    sa.Column("received_by", sa.String(200), nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("complaint_id", sa.String(36)),
+    sa.Column("recorded_by", sa.String(200)),
+)

@@ -6,6 +6,8 @@ same transaction as its rows and rebuilds while the services run
 (``monthly``), each complaint folded by the domain's ``evolve``, which both
 build their rows from (``complaints``), and the worker that wakes a
 projection on a message or a timer (``worker``).
+Intake's own: the complaint index behind ``GET /complaints``, every status
+(``complaint_index``), and the call list of P-4 (``calls``).
 
 May import: the domain (to fold events), the policy, ``shared.events``, the
 event store and the messaging consumer loop (``worker`` only).

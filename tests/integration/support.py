@@ -205,7 +205,7 @@ def projection_rows(engine: sa.Engine, projection: Projection) -> dict[str, list
     result: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
         for table in projection.tables:
-            rows = conn.execute(sa.select(table).order_by(table.c.complaint_id)).mappings()
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).mappings()
             result[table.name] = [_normalised(dict(row)) for row in rows]
     return result
 
@@ -222,7 +222,7 @@ def replayed_rows(store: EventStore, projection: Projection) -> dict[str, list[d
     result: dict[str, list[dict[str, Any]]] = {}
     with reference.connect() as conn:
         for name, table in copies.items():
-            rows = conn.execute(sa.select(table).order_by(table.c.complaint_id)).mappings()
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).mappings()
             result[name] = [_normalised(dict(row)) for row in rows]
     reference.dispose()
     return result
