@@ -98,3 +98,42 @@ Command = (
     | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
     | RecordFollowUp
 )
+
+
+# --- reassign and reopen (P-6, P-9, P-16) ---
+
+
+@dataclass(frozen=True)
+class ReassignOrder:
+    department: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReopenOrder:
+    reason: str
+
+
+# --- P-13 referral to an outside body ---
+
+
+@dataclass(frozen=True)
+class ReferComplaint:
+    organisation: str
+    contact: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class NoteReferral:
+    note: str
+
+
+@dataclass(frozen=True)
+class ResolveReferral:
+    outcome: str
+
+
+Command = (  # type: ignore[misc]
+    Command | ReassignOrder | ReopenOrder | ReferComplaint | NoteReferral | ResolveReferral
+)
