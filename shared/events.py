@@ -27,12 +27,21 @@ class Event(BaseModel):
     schema_version: ClassVar[int] = 1
 
     def routing_key(self) -> str:
-        return routing_key_for(self.type, getattr(self, "department", None))
+        return routing_key_for(self.type, getattr(self, "department", None),
+                               getattr(self, "from_department", None))
 
 
-def routing_key_for(event_type: str, department: str | None) -> str:
-    """``<aggregate>.<event>``, plus ``.<department>`` on work-order events."""
+def routing_key_for(event_type: str, department: str | None,
+                    from_department: str | None = None) -> str:
+    """``<aggregate>.<event>``, plus ``.<department>`` on work-order events.
+
+    A work-order event that moves the order (``workorder.reassigned``) adds the
+    department it leaves: ``workorder.reassigned.<department>.<from_department>``,
+    so the queues of both can bind it (shared/messaging/topology.py).
+    """
     if event_type.startswith("workorder.") and department:
+        if from_department:
+            return f"{event_type}.{department}.{from_department}"
         return f"{event_type}.{department}"
     return event_type
 
@@ -102,7 +111,8 @@ class Envelope(BaseModel):
     position: int | None = None
 
     def routing_key(self) -> str:
-        return routing_key_for(self.type, self.payload.get("department"))
+        return routing_key_for(self.type, self.payload.get("department"),
+                               self.payload.get("from_department"))
 
 
 def upcast(event_type: str, schema_version: int, payload: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field, StrictBool
 
+from services.dispatcher.referral import add_referral_routes
 from shared.app.bootstrap import ServiceContext
 from shared.domain import commands as c
 from shared.domain.state import Complaint
@@ -93,5 +94,8 @@ def create_dispatcher_app(context: ServiceContext) -> FastAPI:
                       body: DeclineBody | None = None) -> DispatchState:
         """P-8: the customer declined the price; the complaint ends as declined."""
         return step(complaint_id, c.DeclineQuote(reason=body.reason if body else None), who)
+
+    # --- P-13 referral ---
+    add_referral_routes(app, context, desk_writes)
 
     return app

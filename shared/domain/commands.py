@@ -93,13 +93,6 @@ class RecordFollowUp:
     note: str
 
 
-Command = (
-    RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
-    | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
-    | RecordFollowUp
-)
-
-
 # --- reassign and reopen (P-6, P-9, P-16) ---
 
 
@@ -134,6 +127,10 @@ class ResolveReferral:
     outcome: str
 
 
-Command = (  # type: ignore[misc]
-    Command | ReassignOrder | ReopenOrder | ReferComplaint | NoteReferral | ResolveReferral
+Command = (
+    RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
+    | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
+    | RecordFollowUp
+    # --- reassign and reopen; P-13 referral ---
+    | ReassignOrder | ReopenOrder | ReferComplaint | NoteReferral | ResolveReferral
 )

@@ -125,6 +125,8 @@ board_orders = sa.Table(
     sa.Column("dispatched_at", UTCDateTime),
     sa.Column("due_at", UTCDateTime),
     sa.Column("completed_at", UTCDateTime),
+    # --- P-13 referral: the open referral's start, when the clock stopped (else NULL) ---
+    sa.Column("clock_stopped_since", UTCDateTime),
 )
 
 # Monthly statistics (reporting): each complaint's facts; timely, late and
@@ -146,4 +148,7 @@ monthly_complaints = sa.Table(
     sa.Column("quality", sa.Integer),
     sa.Column("attitude", sa.Integer),
     sa.Column("escalated", sa.Boolean, nullable=False, default=False),
+    # --- P-13 referral: when the clock stopped (an open referral), and the first referral ---
+    sa.Column("clock_stopped_since", UTCDateTime),
+    sa.Column("first_referred_at", UTCDateTime),
 )

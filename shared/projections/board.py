@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from shared.domain.state import ON_THE_BOARD, Complaint
+from shared.domain.timeliness import due_as_of
 from shared.events import Envelope
 from shared.eventstore.schema import board_orders
 from shared.projections.complaints import apply_folded
@@ -40,7 +41,8 @@ def order_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
             "department": state.department, "description": registration.description,
             "status": state.status, "team": state.team,
             "registered_at": registration.registered_at, "dispatched_at": state.dispatched_at,
-            "due_at": state.due_at, "completed_at": state.completed_at}
+            "due_at": state.due_at, "completed_at": state.completed_at,
+            "clock_stopped_since": state.clock_stopped_since}  # P-13
 
 
 def list_orders(
@@ -53,7 +55,8 @@ def list_orders(
     if view == "open":
         query = query.where(t.c.status.in_(ON_THE_BOARD))
     elif view == "overdue":
-        query = query.where(t.c.status.in_(NOT_COMPLETED), t.c.due_at < now)
+        query = query.where(t.c.status.in_(NOT_COMPLETED), t.c.due_at < now,
+                            t.c.clock_stopped_since.is_(None))  # P-13: a referral stops the clock
     if department is not None:
         query = query.where(t.c.department == department)
     if community is not None:
@@ -63,7 +66,9 @@ def list_orders(
 
 
 def _public(row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    due_at: datetime = row["due_at"]
+    # P-13: while referred the clock stands still, so the due time counts as extended.
+    due_at = due_as_of(row["due_at"], row["clock_stopped_since"], now)
+    assert due_at is not None, "the board lists dispatched orders only"
     overdue = row["status"] in NOT_COMPLETED and now > due_at
     return {
         "complaint_id": row["complaint_id"],
