@@ -25,6 +25,12 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.RecordMailCheck(checked="记录", finding="无"),
     c.SignOff(quality=5, attitude=5, signed_by="张三"),
     c.RecordFollowUp(note="催办"),
+    # --- reassign and reopen; P-13 referral ---
+    c.ReassignOrder(department="environment", reason="派错"),
+    c.ReopenOrder(reason="还在漏水"),
+    c.ReferComplaint(organisation="自来水公司", contact="李工", explanation="已解释"),
+    c.NoteReferral(note="对方答复明早到场"),
+    c.ResolveReferral(outcome="已修复"),
 ]
 
 
