@@ -42,6 +42,9 @@ class Order(BaseModel):
     completed_at: datetime | None
     overdue: bool
     minutes_left: float = Field(description="time left before breach; negative once overdue")
+    clock_stopped_since: datetime | None = Field(
+        default=None, description="P-13: referred to an outside body since then; the "
+        "commitment clock stands still (never overdue for it), due_at moves out on resolve")
 
 
 class OrderState(BaseModel):

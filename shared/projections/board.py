@@ -55,21 +55,23 @@ def list_orders(
     if view == "open":
         query = query.where(t.c.status.in_(ON_THE_BOARD))
     elif view == "overdue":
-        query = query.where(t.c.status.in_(NOT_COMPLETED), t.c.due_at < now,
-                            t.c.clock_stopped_since.is_(None))  # P-13: a referral stops the clock
+        query = query.where(t.c.status.in_(NOT_COMPLETED), t.c.due_at < now)
     if department is not None:
         query = query.where(t.c.department == department)
     if community is not None:
         query = query.where(t.c.community == community)
     query = query.order_by(t.c.due_at, t.c.dispatched_at)
-    return [_public(dict(row._mapping), now) for row in conn.execute(query)]
+    orders = [_public(dict(row._mapping), now) for row in conn.execute(query)]
+    # P-13: a referral stops the clock, so the time left is not the stored due time's.
+    orders.sort(key=lambda order: order["minutes_left"])  # stable: SQL order on ties
+    return [o for o in orders if o["overdue"]] if view == "overdue" else orders
 
 
 def _public(row: dict[str, Any], now: datetime) -> dict[str, Any]:
     # P-13: while referred the clock stands still, so the due time counts as extended.
-    due_at = due_as_of(row["due_at"], row["clock_stopped_since"], now)
-    assert due_at is not None, "the board lists dispatched orders only"
-    overdue = row["status"] in NOT_COMPLETED and now > due_at
+    judged_due = due_as_of(row["due_at"], row["clock_stopped_since"], now)
+    assert judged_due is not None, "the board lists dispatched orders only"
+    overdue = row["status"] in NOT_COMPLETED and now > judged_due
     return {
         "complaint_id": row["complaint_id"],
         "community": row["community"],
@@ -80,8 +82,9 @@ def _public(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "status": row["status"],
         "team": row["team"],
         "dispatched_at": row["dispatched_at"],
-        "due_at": due_at,
+        "due_at": row["due_at"],
         "completed_at": row["completed_at"],
         "overdue": overdue,
-        "minutes_left": round((due_at - now).total_seconds() / 60, 1),
+        "minutes_left": round((judged_due - now).total_seconds() / 60, 1),
+        "clock_stopped_since": row["clock_stopped_since"],
     }

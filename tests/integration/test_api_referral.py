@@ -131,3 +131,26 @@ def test_the_paths_are_in_the_dispatcher_s_openapi(api: Api) -> None:
     paths = api.dispatcher.get("/openapi.json").json()["paths"]
     assert {"/complaints/{complaint_id}/referral", "/complaints/{complaint_id}/referral/notes",
             "/complaints/{complaint_id}/referral/resolve"} <= set(paths)
+
+
+def test_the_board_sorts_by_time_left_with_the_clock_stopped(api: Api) -> None:
+    referred = api.new_order("intruder.sales")  # 30 min
+    assert referral_step(api, referred, "", REFERRAL).status_code == 200
+    api.advance(minutes=1)
+    soon = api.new_order("cleaning.common_area")  # 4 h
+    api.advance(hours=3)  # the referred order still has 30 min; the other one 1 h 1 min
+    [first, second] = api.orders()
+    assert (first["complaint_id"], first["minutes_left"]) == (referred, 30.0)
+    assert aware(first["due_at"]) == T0 + timedelta(minutes=30)  # stored; moves on resolve
+    assert aware(first["clock_stopped_since"]) == T0
+    assert (second["complaint_id"], second["overdue"]) == (soon, False)
+
+
+def test_an_order_referred_when_already_late_stays_overdue(api: Api) -> None:
+    complaint_id = api.new_order("intruder.sales")  # 30 min
+    api.advance(hours=1)
+    assert referral_step(api, complaint_id, "", REFERRAL).status_code == 200
+    api.advance(hours=1)
+    [order] = api.orders(status="overdue")
+    assert (order["complaint_id"], order["minutes_left"]) == (complaint_id, -30.0)
+    assert api.report()["late"] == 1
