@@ -27,13 +27,22 @@ class Event(BaseModel):
     schema_version: ClassVar[int] = 1
 
     def routing_key(self) -> str:
-        return routing_key_for(self.type, getattr(self, "department", None))
+        return routing_key_for(self.type, getattr(self, "department", None),
+                               getattr(self, "from_department", None))
 
 
-def routing_key_for(event_type: str, department: str | None) -> str:
+def routing_key_for(event_type: str, department: str | None,
+                    from_department: str | None = None) -> str:
     """``<aggregate>.<event>``, plus ``.<department>`` on work-order events and on the
-    complaint events a department's head must hear of (:data:`DEPARTMENT_COMPLAINT_EVENTS`)."""
+    complaint events a department's head must hear of (:data:`DEPARTMENT_COMPLAINT_EVENTS`).
+
+    A work-order event that moves the order (``workorder.reassigned``) adds the
+    department it leaves: ``workorder.reassigned.<department>.<from_department>``,
+    so the queues of both can bind it (shared/messaging/topology.py).
+    """
     if department and routes_by_department(event_type):
+        if from_department:
+            return f"{event_type}.{department}.{from_department}"
         return f"{event_type}.{department}"
     return event_type
 
@@ -113,7 +122,8 @@ class Envelope(BaseModel):
     position: int | None = None
 
     def routing_key(self) -> str:
-        return routing_key_for(self.type, self.payload.get("department"))
+        return routing_key_for(self.type, self.payload.get("department"),
+                               self.payload.get("from_department"))
 
 
 def upcast(event_type: str, schema_version: int, payload: dict[str, Any]) -> dict[str, Any]:

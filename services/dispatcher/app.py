@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field, StrictBool
 
+from services.dispatcher.referral import add_referral_routes
 from shared.app.bootstrap import ServiceContext
 from shared.domain import commands as c
 from shared.domain.state import Complaint
@@ -142,5 +143,7 @@ def create_dispatcher_app(context: ServiceContext) -> FastAPI:
         command = c.RecordInspection(findings=body.findings, decision=body.decision,
                                      present=tuple(body.present))
         return _inspections(act(context, str(complaint_id), command, who))
+    # --- P-13 referral ---
+    add_referral_routes(app, context, desk_writes)
 
     return app

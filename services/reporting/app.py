@@ -71,6 +71,7 @@ class MonthlyReport(Tally):
     community: str | None
     provisional: bool = Field(description="true while any complaint of the month is pending")
     escalated: int = Field(description="serious complaints reported to leadership (P-12)")
+    referred: int = Field(description="complaints referred to an outside body (P-13)")
     by_department: dict[str, GroupTally]
     by_category: dict[str, GroupTally]
     satisfaction: Satisfaction

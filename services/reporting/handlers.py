@@ -19,6 +19,10 @@ SUBSCRIPTION = Subscription.of(
         ev.QuoteDeclined.type, ev.WorkOrderDispatched.type, ev.ComplaintEscalated.type,
         ev.WorkOrderAccepted.type, ev.TeamAssigned.type, ev.WorkOrderCompleted.type,
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
+        # --- reassign and reopen: the final department and the final completion count ---
+        ev.WorkOrderReassigned.type, ev.WorkOrderReopened.type,
+        # --- P-13 referral: the clock stops, the due time moves, the month counts it ---
+        ev.ComplaintReferred.type, ev.ReferralNoted.type, ev.ReferralResolved.type,
         # --- P-12 serious complaints
         ev.ComplaintInspected.type,
     ],

@@ -43,6 +43,9 @@ class Order(BaseModel):
     overdue: bool
     escalated: bool = Field(description="P-12: a serious complaint, reported to leadership")
     minutes_left: float = Field(description="time left before breach; negative once overdue")
+    clock_stopped_since: datetime | None = Field(
+        default=None, description="P-13: referred to an outside body since then; the "
+        "commitment clock stands still (never overdue for it), due_at moves out on resolve")
 
 
 class OrderState(BaseModel):
@@ -78,6 +81,18 @@ class FollowUpBody(RequestModel):
 class MailCheckBody(RequestModel):
     checked: ShortText
     finding: LongText
+
+
+# --- reassign and reopen (P-6, P-9) ---
+
+
+class ReassignBody(RequestModel):
+    department: Department = Field(description="the department that should hold the order")
+    reason: ShortText
+
+
+class ReopenBody(RequestModel):
+    reason: ShortText
 
 
 def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> FastAPI:
@@ -156,5 +171,29 @@ def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> Fast
         """The security head's mail-log check (P-11a), needed before sign-off."""
         return step(complaint_id, c.RecordMailCheck(checked=body.checked, finding=body.finding),
                     who)
+
+    # --- reassign and reopen (P-6, P-9) ---
+
+    @app.post("/orders/{complaint_id}/reassign", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def reassign(complaint_id: uuid.UUID, body: ReassignBody,
+                 who: Annotated[Principal, desk_writes]) -> OrderState:
+        """Wrong routing (P-6): the order moves to another department, which accepts it afresh.
+
+        Only before completion. The due time stays as first dispatched; the
+        statistics count the order under the department that holds it at the end.
+        """
+        return step(complaint_id, c.ReassignOrder(department=body.department,
+                                                  reason=body.reason), who)
+
+    @app.post("/orders/{complaint_id}/reopen", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def reopen(complaint_id: uuid.UUID, body: ReopenBody,
+               who: Annotated[Principal, desk_writes]) -> OrderState:
+        """The customer will not sign off (P-9): back to ``assigned``, same team.
+
+        Only a completed order. Timeliness is judged on the final completion.
+        """
+        return step(complaint_id, c.ReopenOrder(reason=body.reason), who)
 
     return app

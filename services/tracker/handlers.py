@@ -19,6 +19,10 @@ SUBSCRIPTION = Subscription.of(
         ev.QuoteDeclined.type, ev.WorkOrderDispatched.type, ev.ComplaintEscalated.type,
         ev.WorkOrderAccepted.type, ev.TeamAssigned.type, ev.WorkOrderCompleted.type,
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
+        # --- reassign and reopen: the board row's department, status, team ---
+        ev.WorkOrderReassigned.type, ev.WorkOrderReopened.type,
+        # --- P-13 referral: the clock stops, the due time moves ---
+        ev.ComplaintReferred.type, ev.ReferralNoted.type, ev.ReferralResolved.type,
         # --- P-12 serious complaints
         ev.ComplaintInspected.type,
     ],

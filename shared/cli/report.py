@@ -90,4 +90,6 @@ def format_report(report: dict[str, Any]) -> str:
     s = report["satisfaction"]
     lines += ["", f"satisfaction: {s['rated']} rated, quality {s['quality']}, "
                   f"attitude {s['attitude']}"]
+    # --- P-13 referral ---
+    lines.append(f"referred to an outside body (P-13): {report['referred']}")
     return "\n".join(lines)

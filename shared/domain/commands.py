@@ -104,6 +104,38 @@ class RecordInspection:
     findings: str
     decision: str
     present: tuple[str, ...]
+# --- reassign and reopen (P-6, P-9, P-16) ---
+
+
+@dataclass(frozen=True)
+class ReassignOrder:
+    department: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReopenOrder:
+    reason: str
+
+
+# --- P-13 referral to an outside body ---
+
+
+@dataclass(frozen=True)
+class ReferComplaint:
+    organisation: str
+    contact: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class NoteReferral:
+    note: str
+
+
+@dataclass(frozen=True)
+class ResolveReferral:
+    outcome: str
 
 
 Command = (
@@ -111,6 +143,8 @@ Command = (
     | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
     | RecordFollowUp
     | RecordInspection  # P-12
+    # --- reassign and reopen; P-13 referral ---
+    | ReassignOrder | ReopenOrder | ReferComplaint | NoteReferral | ResolveReferral
 )
 
 

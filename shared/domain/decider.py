@@ -16,6 +16,8 @@ from shared.domain.dispatching import route_complaint
 from shared.domain.errors import UnknownComplaint
 from shared.domain.escalation import record_inspection
 from shared.domain.quotes import accept_quote, decide_paid, decline_quote, issue_quote
+from shared.domain.reassignment import reassign_order, reopen_order
+from shared.domain.referral import note_referral, refer_complaint, resolve_referral
 from shared.domain.registration import register_complaint
 from shared.domain.state import Complaint
 from shared.domain.work_order import (
@@ -48,6 +50,13 @@ RULES: dict[type, Rule] = {
     c.RecordFollowUp: record_follow_up,
     # --- P-12 serious complaints
     c.RecordInspection: record_inspection,
+    # --- reassign and reopen (P-6, P-9, P-16) ---
+    c.ReassignOrder: reassign_order,
+    c.ReopenOrder: reopen_order,
+    # --- P-13 referral ---
+    c.ReferComplaint: refer_complaint,
+    c.NoteReferral: note_referral,
+    c.ResolveReferral: resolve_referral,
 }
 
 

@@ -265,3 +265,80 @@ class CallRecorded(Event):
     summary: str
     complaint_id: str | None = None
     received_at: AwareDatetime
+
+
+# --- reassign and reopen (P-6, P-9, P-16) ---
+
+
+@register
+class WorkOrderReassigned(Event):
+    """P-6: wrong routing corrected; the order moves to another department.
+
+    The due time stays as first dispatched (P-14); the statistics count the
+    order under the department that holds it at the end. Routing key
+    ``workorder.reassigned.<department>.<from_department>``: the new
+    department's queue binds ``workorder.reassigned.<d>.*``, the old one's
+    ``workorder.reassigned.*.<d>``, so one message reaches both.
+    """
+
+    type: ClassVar[str] = "workorder.reassigned"
+    department: str
+    from_department: str
+    reason: str
+
+
+@register
+class WorkOrderReopened(Event):
+    """P-9, P-15: the customer will not sign off; the order goes back to its team.
+
+    Timeliness is judged on the final completion (procedure.md, "Timely").
+    """
+
+    type: ClassVar[str] = "workorder.reopened"
+    department: str
+    team: str | None
+    reason: str
+
+
+# --- P-13 referral to an outside body ---
+
+
+@register
+class ComplaintReferred(Event):
+    """P-13: another organisation is involved; the complainant was told why.
+
+    The commitment clock stops from ``referred_at`` until the referral is resolved.
+    """
+
+    type: ClassVar[str] = "complaint.referred"
+    organisation: str
+    contact: str
+    explanation: str
+    referred_at: AwareDatetime
+
+
+@register
+class ReferralNoted(Event):
+    """P-13: a liaison note (contact with the other organisation)."""
+
+    type: ClassVar[str] = "complaint.referral_noted"
+    note: str
+    noted_at: AwareDatetime
+
+
+@register
+class ReferralResolved(Event):
+    """P-13: the outcome reported back; the clock runs again, ``due_at`` moved out.
+
+    ``due_at`` is the new due time: the one before (``previous_due_at``) plus
+    the time the clock stood still (``stopped_seconds``, ``stopped_minutes``).
+    """
+
+    type: ClassVar[str] = "complaint.referral_resolved"
+    outcome: str
+    referred_at: AwareDatetime
+    resolved_at: AwareDatetime
+    stopped_seconds: float
+    stopped_minutes: str
+    previous_due_at: AwareDatetime
+    due_at: AwareDatetime

@@ -45,6 +45,15 @@ class Complaint:
     # --- P-12 serious complaints
     severity_raised_by: str | None = None
     inspections: tuple[ev.ComplaintInspected, ...] = ()
+    # --- P-13 referral: the clock stops while an outside body holds the complaint ---
+    referral: ev.ComplaintReferred | None = None  # the open referral, if any
+    first_referred_at: datetime | None = None  # ever referred (the monthly ``referred``)
+    referral_notes: tuple[str, ...] = ()
+
+    @property
+    def clock_stopped_since(self) -> datetime | None:
+        """P-13: since when the commitment clock stands still (an open referral), else None."""
+        return self.referral.referred_at if self.referral is not None else None
 
     @property
     def severity(self) -> str:
@@ -98,6 +107,21 @@ def evolve(state: Complaint, event: Event) -> Complaint:
         # --- P-12 serious complaints
         case ev.ComplaintInspected():
             return replace(state, inspections=(*state.inspections, event))
+        # --- reassign and reopen (P-6, P-9, P-16) ---
+        case ev.WorkOrderReassigned():
+            # The new department accepts and assigns afresh; the due time stays (P-14).
+            return replace(state, status="dispatched", department=event.department, team=None)
+        case ev.WorkOrderReopened():
+            # Back to the same team; the final completion is the one that counts.
+            return replace(state, status="assigned", completed_at=None)
+        # --- P-13 referral ---
+        case ev.ComplaintReferred():
+            return replace(state, referral=event, referral_notes=(),
+                           first_referred_at=state.first_referred_at or event.referred_at)
+        case ev.ReferralNoted():
+            return replace(state, referral_notes=(*state.referral_notes, event.note))
+        case ev.ReferralResolved():
+            return replace(state, referral=None, due_at=event.due_at)
     return state
 
 

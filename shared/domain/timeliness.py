@@ -36,15 +36,34 @@ def due_time(
 
 
 def judge(
-    status: str, due_at: datetime | None, completed_at: datetime | None, now: datetime
+    status: str, due_at: datetime | None, completed_at: datetime | None, now: datetime,
+    clock_stopped_since: datetime | None = None,
 ) -> Judgement:
     if status in EXCLUDED:
         return status  # type: ignore[return-value]
+    due_at = due_as_of(due_at, clock_stopped_since, now)
     if completed_at is not None and due_at is not None:
         return "timely" if completed_at <= due_at else "late"
     if due_at is not None and now > due_at:
         return "late"
     return "pending"
+
+
+# --- P-13 referral: the clock stops while an outside body holds the complaint ---
+
+
+def due_as_of(due_at: datetime | None, clock_stopped_since: datetime | None, now: datetime
+              ) -> datetime | None:
+    """The due time as it stands at ``now``, the clock stopped since ``clock_stopped_since``.
+
+    P-13: between referral and resolve the commitment clock stands still. The
+    stored due time moves out only when the referral is resolved (by the whole
+    time stopped); judged during the referral, it counts as extended by the
+    time stopped so far, so an order held by an outside body never turns late.
+    """
+    if due_at is None or clock_stopped_since is None:
+        return due_at
+    return due_at + max(now - clock_stopped_since, timedelta(0))
 
 
 def local_month(moment: datetime, tz: ZoneInfo) -> str:

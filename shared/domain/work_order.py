@@ -21,6 +21,7 @@ from shared.domain.commands import (
     Withdraw,
 )
 from shared.domain.errors import InvalidCommand, RuleViolation
+from shared.domain.referral import require_no_open_referral
 from shared.domain.state import TERMINAL, Complaint
 from shared.policy import Policy
 
@@ -50,6 +51,7 @@ def assign_team(c: AssignTeam, state: Complaint, _p: Policy, _now: datetime) -> 
 def complete_order(c: CompleteOrder, state: Complaint, _p: Policy, now: datetime
                    ) -> list[ev.Event]:
     department = _require(state, {"assigned"}, "P-9", "complete (a team must be assigned)")
+    require_no_open_referral(state, "complete the order")  # P-13: the clock stands still
     return [ev.WorkOrderCompleted(department=department, note=c.note, completed_at=now)]
 
 

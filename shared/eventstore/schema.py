@@ -128,6 +128,8 @@ board_orders = sa.Table(
     # --- P-12 serious complaints: the order was escalated to leadership
     sa.Column("escalated", sa.Boolean, nullable=False, default=False,
               server_default=sa.false()),
+    # --- P-13 referral: the open referral's start, when the clock stopped (else NULL) ---
+    sa.Column("clock_stopped_since", UTCDateTime),
 )
 
 # Monthly statistics (reporting): each complaint's facts; timely, late and
@@ -149,6 +151,9 @@ monthly_complaints = sa.Table(
     sa.Column("quality", sa.Integer),
     sa.Column("attitude", sa.Integer),
     sa.Column("escalated", sa.Boolean, nullable=False, default=False),
+    # --- P-13 referral: when the clock stopped (an open referral), and the first referral ---
+    sa.Column("clock_stopped_since", UTCDateTime),
+    sa.Column("first_referred_at", UTCDateTime),
 )
 
 # --- P-8 fee bill (reporting): one row per paid order whose quote was accepted,

@@ -18,6 +18,7 @@ import structlog
 from pika.adapters.blocking_connection import BlockingChannel
 
 from shared.events import Envelope
+from shared.vocabulary import DEPARTMENTS as WORK_DEPARTMENTS
 from shared.vocabulary import QUEUE_HOLDERS as DEPARTMENTS
 
 log = structlog.get_logger(__name__)
@@ -74,6 +75,16 @@ BINDINGS: dict[str, list[str]] = {
                         # --- P-12: every escalation and inspection, whichever department
                         "complaint.escalated.*", "complaint.inspected", "complaint.inspected.*"],
 }
+
+
+# --- reassign and reopen (P-6, P-9): "orders reassigned to or from it, reopened" ---
+# A reopened order goes to the department that holds it. A reassignment is published
+# once, as ``workorder.reassigned.<to>.<from>``: the new department binds it by its
+# third word, the old one by its fourth, so both consoles hear of it.
+for _holder in WORK_DEPARTMENTS:
+    BINDINGS[DEPARTMENT_QUEUES[_holder]] += [f"workorder.reopened.{_holder}",
+                                             f"workorder.reassigned.{_holder}.*",
+                                             f"workorder.reassigned.*.{_holder}"]
 
 
 def queue_arguments(queue: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from shared.domain.state import ON_THE_BOARD, Complaint
+from shared.domain.timeliness import due_as_of
 from shared.events import Envelope
 from shared.eventstore.schema import board_orders
 from shared.projections.complaints import apply_folded
@@ -41,7 +42,8 @@ def order_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
             "status": state.status, "team": state.team,
             "registered_at": registration.registered_at, "dispatched_at": state.dispatched_at,
             "due_at": state.due_at, "completed_at": state.completed_at,
-            "escalated": state.escalated}  # P-12
+            "escalated": state.escalated,  # P-12
+            "clock_stopped_since": state.clock_stopped_since}  # P-13
 
 
 def list_orders(
@@ -60,12 +62,17 @@ def list_orders(
     if community is not None:
         query = query.where(t.c.community == community)
     query = query.order_by(t.c.due_at, t.c.dispatched_at)
-    return [_public(dict(row._mapping), now) for row in conn.execute(query)]
+    orders = [_public(dict(row._mapping), now) for row in conn.execute(query)]
+    # P-13: a referral stops the clock, so the time left is not the stored due time's.
+    orders.sort(key=lambda order: order["minutes_left"])  # stable: SQL order on ties
+    return [o for o in orders if o["overdue"]] if view == "overdue" else orders
 
 
 def _public(row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    due_at: datetime = row["due_at"]
-    overdue = row["status"] in NOT_COMPLETED and now > due_at
+    # P-13: while referred the clock stands still, so the due time counts as extended.
+    judged_due = due_as_of(row["due_at"], row["clock_stopped_since"], now)
+    assert judged_due is not None, "the board lists dispatched orders only"
+    overdue = row["status"] in NOT_COMPLETED and now > judged_due
     return {
         "complaint_id": row["complaint_id"],
         "community": row["community"],
@@ -76,9 +83,10 @@ def _public(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "status": row["status"],
         "team": row["team"],
         "dispatched_at": row["dispatched_at"],
-        "due_at": due_at,
+        "due_at": row["due_at"],
         "completed_at": row["completed_at"],
         "overdue": overdue,
         "escalated": row["escalated"],  # P-12: a serious complaint reported to leadership
-        "minutes_left": round((due_at - now).total_seconds() / 60, 1),
+        "minutes_left": round((judged_due - now).total_seconds() / 60, 1),
+        "clock_stopped_since": row["clock_stopped_since"],
     }

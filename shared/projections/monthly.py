@@ -49,7 +49,10 @@ def complaint_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
             "department": state.department, "status": state.status,
             "dispatched_at": state.dispatched_at, "due_at": state.due_at,
             "completed_at": state.completed_at, "quality": state.quality,
-            "attitude": state.attitude, "escalated": state.escalated}
+            "attitude": state.attitude, "escalated": state.escalated,
+            # P-13: the clock stopped by an open referral; ever referred, for ``referred``
+            "clock_stopped_since": state.clock_stopped_since,
+            "first_referred_at": state.first_referred_at}
 
 
 MONTH_PATTERN = re.compile(r"^((?:19[7-9]|2\d\d)\d)-(0[1-9]|1[0-2])$")  # 1970-01 … 2999-12
@@ -175,8 +178,10 @@ def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
     # P-17: satisfaction per department and per category, for the alerts' floor.
     rated_by: dict[str, Ratings] = defaultdict(Ratings)
     escalated = 0
+    referred = 0
     for row in rows:
-        judgement = judge(row["status"], row["due_at"], row["completed_at"], judged_at)
+        judgement = judge(row["status"], row["due_at"], row["completed_at"], judged_at,
+                          row["clock_stopped_since"])
         department, category = _department_and_category(row, policy)
         for tally in (overall, by_department[department], by_category[category]):
             tally.add(judgement)
@@ -188,10 +193,12 @@ def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
         if row["escalated"]:  # P-12: counted per department and category too
             for tally in (overall, by_department[department], by_category[category]):
                 tally.escalated += 1
+        referred += row["first_referred_at"] is not None  # P-13
     return {
         "provisional": overall.pending > 0,
         **overall.public(),
         "escalated": escalated,
+        "referred": referred,
         "by_department": {k: {**v.public(), "satisfaction": rated_by[f"d:{k}"].public()}
                           for k, v in sorted(by_department.items())},
         "by_category": {k: {**v.public(), "satisfaction": rated_by[f"c:{k}"].public()}

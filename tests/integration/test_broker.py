@@ -240,7 +240,7 @@ def test_every_department_event_reaches_that_department_alone(fresh_rabbitmq_url
     assert counts_settle(fresh_rabbitmq_url, expected)
 
 
-@pytest.mark.parametrize("event", ["reassigned", "reopened", "warned", "chased"])
+@pytest.mark.parametrize("event", ["warned", "chased"])
 def test_no_department_queue_binds_an_event_that_no_code_emits_yet(
     fresh_rabbitmq_url: str, event: str
 ) -> None:
@@ -251,6 +251,34 @@ def test_no_department_queue_binds_an_event_that_no_code_emits_yet(
     expected = {q: 0 for q in DEPARTMENT_QUEUES.values()}
     expected |= {DISPATCHER_QUEUE: 0, TRACKER_QUEUE: len(DEPARTMENTS),
                  REPORTING_QUEUE: len(DEPARTMENTS)}
+    assert counts_settle(fresh_rabbitmq_url, expected)
+
+
+# --- reassign and reopen: "orders reassigned to or from it, reopened" ---
+
+
+def test_a_reassignment_reaches_the_new_and_the_old_department_alone(
+    fresh_rabbitmq_url: str,
+) -> None:
+    with Publisher(fresh_rabbitmq_url) as publisher:
+        publisher.publish([envelope("workorder.reassigned", department="environment",
+                                    from_department="engineering", reason="派错")])
+
+    expected = {q: 0 for q in BINDINGS}
+    expected |= {"dept.environment": 1, "dept.engineering": 1, TRACKER_QUEUE: 1,
+                 REPORTING_QUEUE: 1}
+    assert counts_settle(fresh_rabbitmq_url, expected)
+
+
+def test_a_reopened_order_reaches_the_department_that_holds_it_alone(
+    fresh_rabbitmq_url: str,
+) -> None:
+    with Publisher(fresh_rabbitmq_url) as publisher:
+        publisher.publish([envelope("workorder.reopened", department="security",
+                                    team="护管班", reason="x")])
+
+    expected = {q: 0 for q in BINDINGS}
+    expected |= {"dept.security": 1, TRACKER_QUEUE: 1, REPORTING_QUEUE: 1}
     assert counts_settle(fresh_rabbitmq_url, expected)
 
 

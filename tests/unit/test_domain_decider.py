@@ -27,6 +27,12 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.RecordFollowUp(note="催办"),
     # --- P-12 serious complaints
     c.RecordInspection(findings="电梯困人已解救", decision="全面检修电梯", present=("王总",)),
+    # --- reassign and reopen; P-13 referral ---
+    c.ReassignOrder(department="environment", reason="派错"),
+    c.ReopenOrder(reason="还在漏水"),
+    c.ReferComplaint(organisation="自来水公司", contact="李工", explanation="已解释"),
+    c.NoteReferral(note="对方答复明早到场"),
+    c.ResolveReferral(outcome="已修复"),
 ]
 
 

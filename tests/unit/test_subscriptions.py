@@ -129,6 +129,9 @@ def topic_matches(pattern: str, key: str) -> bool:
 
 def keys_of(event_type: str) -> list[str]:
     """Every routing key an event of this type is published under."""
+    if event_type == ev.WorkOrderReassigned.type:  # to one department, from another
+        return [routing_key_for(event_type, d, f) for d in DEPARTMENTS for f in DEPARTMENTS
+                if d != f]
     if event_type.startswith("workorder."):
         return [routing_key_for(event_type, d) for d in DEPARTMENTS]
     if routes_by_department(event_type):  # P-12: with a department, or before routing without
@@ -169,6 +172,27 @@ def test_every_bound_routing_key_has_an_event_class_behind_it() -> None:
         for pattern in patterns:
             assert any(topic_matches(pattern, k) for k in published), (
                 f"{queue} binds {pattern!r}, which no event class is published under")
+
+
+# --- reassign and reopen: "orders reassigned to or from it, reopened" (contract.md) ---
+
+
+def queues_receiving(key: str) -> set[str]:
+    return {q for q, patterns in BINDINGS.items() if any(topic_matches(p, key) for p in patterns)}
+
+
+def test_a_reassignment_reaches_the_new_and_the_old_department_s_queues_only() -> None:
+    moved = ev.WorkOrderReassigned(department="environment", from_department="engineering",
+                                   reason="x")
+    assert moved.routing_key() == "workorder.reassigned.environment.engineering"
+    assert queues_receiving(moved.routing_key()) == {
+        "dept.environment", "dept.engineering", TRACKER_QUEUE, REPORTING_QUEUE}
+
+
+def test_a_reopened_order_reaches_the_department_that_holds_it() -> None:
+    reopened = ev.WorkOrderReopened(department="engineering", team="水电班", reason="x")
+    assert queues_receiving(reopened.routing_key()) == {
+        "dept.engineering", TRACKER_QUEUE, REPORTING_QUEUE}
 
 
 def test_topic_matching_as_the_broker_does_it() -> None:
