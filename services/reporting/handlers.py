@@ -19,6 +19,11 @@ SUBSCRIPTION = Subscription.of(
         ev.QuoteDeclined.type, ev.WorkOrderDispatched.type, ev.ComplaintEscalated.type,
         ev.WorkOrderAccepted.type, ev.TeamAssigned.type, ev.WorkOrderCompleted.type,
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
+        # --- P-9 B auto-close: the order is closed, not rated
+        ev.WorkOrderAutoClosed.type,
     ],
-    ignored=[],  # none: every complaint event may change its facts
+    ignored=[
+        # --- P-9 B warnings and chases: they change none of the monthly facts
+        ev.WorkOrderWarned.type, ev.WorkOrderChased.type,
+    ],
 )

@@ -19,6 +19,8 @@ SUBSCRIPTION = Subscription.of(
         ev.QuoteDeclined.type, ev.WorkOrderDispatched.type, ev.ComplaintEscalated.type,
         ev.WorkOrderAccepted.type, ev.TeamAssigned.type, ev.WorkOrderCompleted.type,
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
+        # --- P-9 B warnings and chases, auto-close: the board shows them
+        ev.WorkOrderWarned.type, ev.WorkOrderChased.type, ev.WorkOrderAutoClosed.type,
     ],
     ignored=[],  # none: every complaint event may change a board row
 )

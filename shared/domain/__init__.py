@@ -5,7 +5,8 @@ What lives here: ``decide(command, state, policy, now)`` and
 reader of procedure.md would look for it: ``registration`` (P-3..P-5),
 ``routing`` (P-6), ``dispatching`` (P-6, P-7, P-9, P-14), ``quotes`` (P-7, P-8,
 P-10), ``escalation`` (P-12), ``work_order`` (P-9, P-11a, P-15),
-``timeliness`` (P-14, P-16); the events, commands, state and errors.
+``timeliness`` (P-14, P-16), ``chasing`` (P-9 B: warnings, chases,
+auto-close); the events, commands, state and errors.
 
 May import: itself, ``shared.events`` (the event base class and registry),
 ``shared.vocabulary`` and ``shared.policy`` (its types); nothing else. Time

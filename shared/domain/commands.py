@@ -93,8 +93,29 @@ class RecordFollowUp:
     note: str
 
 
+# --- P-9 B warnings, chases and auto-close: the dispatcher's scheduler asks; the domain
+# decides from the stream and ``now`` whether anything is due (nothing is no error).
+
+
+@dataclass(frozen=True)
+class WarnOrder:
+    pass
+
+
+@dataclass(frozen=True)
+class ChaseOrder:
+    pass
+
+
+@dataclass(frozen=True)
+class AutoClose:
+    pass
+
+
 Command = (
     RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
     | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
     | RecordFollowUp
+    # --- P-9 B warnings and chases
+    | WarnOrder | ChaseOrder | AutoClose
 )

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.domain import commands as c
+from shared.domain.chasing import auto_close, chase_order, warn_order
 from shared.domain.dispatching import route_complaint
 from shared.domain.errors import UnknownComplaint
 from shared.domain.quotes import accept_quote, decide_paid, decline_quote, issue_quote
@@ -45,6 +46,10 @@ RULES: dict[type, Rule] = {
     c.RecordMailCheck: record_mail_check,
     c.SignOff: sign_off,
     c.RecordFollowUp: record_follow_up,
+    # --- P-9 B warnings and chases, auto-close
+    c.WarnOrder: warn_order,
+    c.ChaseOrder: chase_order,
+    c.AutoClose: auto_close,
 }
 
 

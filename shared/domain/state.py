@@ -42,6 +42,12 @@ class Complaint:
     escalated: bool = False
     quality: int | None = None
     attitude: int | None = None
+    # --- P-9 B warnings and chases, auto-close
+    warned: bool = False
+    chase_count: int = 0
+    last_chase_number: int = 0
+    last_customer_contact: datetime | None = None
+    auto_closed: bool = False
 
     @property
     def severity(self) -> str:
@@ -89,6 +95,17 @@ def evolve(state: Complaint, event: Event) -> Complaint:
             return replace(state, status="closed", quality=event.quality, attitude=event.attitude)
         case ev.ComplaintWithdrawn():
             return replace(state, status="withdrawn")
+        # --- P-9 B warnings and chases, auto-close
+        case ev.FollowUpRecorded():
+            return replace(state, last_customer_contact=event.followed_up_at
+                           or state.last_customer_contact)
+        case ev.WorkOrderWarned():
+            return replace(state, warned=True)
+        case ev.WorkOrderChased():
+            return replace(state, chase_count=state.chase_count + 1,
+                           last_chase_number=max(state.last_chase_number, event.number))
+        case ev.WorkOrderAutoClosed():
+            return replace(state, status="closed", auto_closed=True)
     return state
 
 

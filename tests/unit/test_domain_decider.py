@@ -25,6 +25,10 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.RecordMailCheck(checked="记录", finding="无"),
     c.SignOff(quality=5, attitude=5, signed_by="张三"),
     c.RecordFollowUp(note="催办"),
+    # --- P-9 B warnings and chases, auto-close
+    c.WarnOrder(),
+    c.ChaseOrder(),
+    c.AutoClose(),
 ]
 
 
