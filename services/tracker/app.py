@@ -42,6 +42,12 @@ class Order(BaseModel):
     completed_at: datetime | None
     overdue: bool
     minutes_left: float = Field(description="time left before breach; negative once overdue")
+    # --- P-9 B warnings and chases
+    warned: bool = Field(description="the department was warned: alerts.warn_at_share of the "
+                                     "time used (P-9 B)")
+    chase_count: int = Field(description="chases (催办) made since the order fell due (P-9 B)")
+    last_customer_contact: datetime | None = Field(
+        description="the latest follow-up with the customer (P-9 C); null before any")
 
 
 class OrderState(BaseModel):

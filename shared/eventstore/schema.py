@@ -125,6 +125,11 @@ board_orders = sa.Table(
     sa.Column("dispatched_at", UTCDateTime),
     sa.Column("due_at", UTCDateTime),
     sa.Column("completed_at", UTCDateTime),
+    # --- P-9 B warnings and chases (migration 0004_chasing)
+    sa.Column("warned", sa.Boolean, nullable=False, default=False),
+    sa.Column("chase_count", sa.Integer, nullable=False, default=0),
+    sa.Column("last_chase_number", sa.Integer, nullable=False, default=0),
+    sa.Column("last_customer_contact", UTCDateTime),
 )
 
 # Monthly statistics (reporting): each complaint's facts; timely, late and
