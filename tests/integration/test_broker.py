@@ -224,7 +224,7 @@ def test_every_department_event_reaches_that_department_alone(fresh_rabbitmq_url
     assert counts_settle(fresh_rabbitmq_url, expected)
 
 
-@pytest.mark.parametrize("event", ["reassigned", "reopened", "warned", "chased"])
+@pytest.mark.parametrize("event", ["reassigned", "reopened"])
 def test_no_department_queue_binds_an_event_that_no_code_emits_yet(
     fresh_rabbitmq_url: str, event: str
 ) -> None:
@@ -233,6 +233,22 @@ def test_no_department_queue_binds_an_event_that_no_code_emits_yet(
         publisher.publish([envelope(f"workorder.{event}", department=d) for d in DEPARTMENTS])
 
     expected = {q: 0 for q in DEPARTMENT_QUEUES.values()}
+    expected |= {DISPATCHER_QUEUE: 0, TRACKER_QUEUE: len(DEPARTMENTS),
+                 REPORTING_QUEUE: len(DEPARTMENTS)}
+    assert counts_settle(fresh_rabbitmq_url, expected)
+
+
+# --- P-9 B warnings and chases
+
+
+@pytest.mark.parametrize("event", ["warned", "chased"])
+def test_warnings_and_chases_reach_their_department_alone_P9B(
+    fresh_rabbitmq_url: str, event: str
+) -> None:
+    with Publisher(fresh_rabbitmq_url) as publisher:
+        publisher.publish([envelope(f"workorder.{event}", department=d) for d in DEPARTMENTS])
+
+    expected = {q: 1 for q in DEPARTMENT_QUEUES.values()}
     expected |= {DISPATCHER_QUEUE: 0, TRACKER_QUEUE: len(DEPARTMENTS),
                  REPORTING_QUEUE: len(DEPARTMENTS)}
     assert counts_settle(fresh_rabbitmq_url, expected)
