@@ -25,11 +25,15 @@ SUBSCRIPTION = Subscription.of(
         ev.ComplaintReferred.type, ev.ReferralNoted.type, ev.ReferralResolved.type,
         # --- P-12 serious complaints
         ev.ComplaintInspected.type,
+        # --- P-9 B auto-close: the order is closed, not rated
+        ev.WorkOrderAutoClosed.type,
     ],
     ignored=[
         # --- P-17 corrective actions: not a complaint's; the reports fold them when read ---
         ev.CorrectiveActionOpened.type, ev.CorrectiveActionClosed.type,
         # --- P-4 call records: a call changes no complaint (the call list is intake's) ---
         ev.CallRecorded.type,
+        # --- P-9 B warnings and chases: they change none of the monthly facts
+        ev.WorkOrderWarned.type, ev.WorkOrderChased.type,
     ],
 )

@@ -46,6 +46,12 @@ class Order(BaseModel):
     clock_stopped_since: datetime | None = Field(
         default=None, description="P-13: referred to an outside body since then; the "
         "commitment clock stands still (never overdue for it), due_at moves out on resolve")
+    # --- P-9 B warnings and chases
+    warned: bool = Field(description="the department was warned: alerts.warn_at_share of the "
+                                     "time used (P-9 B)")
+    chase_count: int = Field(description="chases (催办) made since the order fell due (P-9 B)")
+    last_customer_contact: datetime | None = Field(
+        description="the latest follow-up with the customer (P-9 C); null before any")
 
 
 class OrderState(BaseModel):

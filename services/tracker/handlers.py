@@ -25,6 +25,8 @@ SUBSCRIPTION = Subscription.of(
         ev.ComplaintReferred.type, ev.ReferralNoted.type, ev.ReferralResolved.type,
         # --- P-12 serious complaints
         ev.ComplaintInspected.type,
+        # --- P-9 B warnings and chases, auto-close: the board shows them
+        ev.WorkOrderWarned.type, ev.WorkOrderChased.type, ev.WorkOrderAutoClosed.type,
     ],
     ignored=[
         # --- P-17 corrective actions: not a complaint's; the board never shows them ---

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     consumer_prefetch: int = 20
     # The dispatcher looks for registrations its queue never brought, this often.
     dispatcher_sweep_seconds: float = 30.0
+    # --- P-9 B: the dispatcher's scheduler looks for warnings, chases and auto-closes due.
+    chase_scheduler_seconds: float = 30.0
     log_level: str = "info"
 
 

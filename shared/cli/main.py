@@ -34,6 +34,8 @@ ENVIRONMENT = {
     "consumer_max_attempts": "failures before a message is parked on complaints.dead",
     "consumer_prefetch": "messages a consumer takes from the broker at once",
     "dispatcher_sweep_seconds": "how often the dispatcher looks for unrouted complaints",
+    "chase_scheduler_seconds": "how often the dispatcher looks for orders to warn, chase "
+                               "or auto-close (P-9 B)",
     "log_level": "debug, info, warning or error",
 }
 

@@ -136,6 +136,23 @@ class NoteReferral:
 @dataclass(frozen=True)
 class ResolveReferral:
     outcome: str
+# --- P-9 B warnings, chases and auto-close: the dispatcher's scheduler asks; the domain
+# decides from the stream and ``now`` whether anything is due (nothing is no error).
+
+
+@dataclass(frozen=True)
+class WarnOrder:
+    pass
+
+
+@dataclass(frozen=True)
+class ChaseOrder:
+    pass
+
+
+@dataclass(frozen=True)
+class AutoClose:
+    pass
 
 
 Command = (
@@ -145,6 +162,8 @@ Command = (
     | RecordInspection  # P-12
     # --- reassign and reopen; P-13 referral ---
     | ReassignOrder | ReopenOrder | ReferComplaint | NoteReferral | ResolveReferral
+    # --- P-9 B warnings and chases
+    | WarnOrder | ChaseOrder | AutoClose
 )
 
 

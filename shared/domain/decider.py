@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from shared.domain import commands as c
+from shared.domain.chasing import auto_close, chase_order, warn_order
 from shared.domain.dispatching import route_complaint
 from shared.domain.errors import UnknownComplaint
 from shared.domain.escalation import record_inspection
@@ -57,6 +58,10 @@ RULES: dict[type, Rule] = {
     c.ReferComplaint: refer_complaint,
     c.NoteReferral: note_referral,
     c.ResolveReferral: resolve_referral,
+    # --- P-9 B warnings and chases, auto-close
+    c.WarnOrder: warn_order,
+    c.ChaseOrder: chase_order,
+    c.AutoClose: auto_close,
 }
 
 

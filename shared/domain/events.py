@@ -203,6 +203,53 @@ class FollowUpRecorded(Event):
     type: ClassVar[str] = "workorder.followed_up"
     department: str | None = None
     note: str
+    # P-9 B/C: when customer service last reached the customer (the board shows it).
+    # Absent (None) on follow-ups recorded before it existed; no upcaster needed.
+    followed_up_at: AwareDatetime | None = None
+
+
+# ---------------------------------------------------------------- P-9 B warnings and chases
+
+
+@register
+class WorkOrderWarned(Event):
+    """P-9 B: the order has used ``alerts.warn_at_share`` of its time; once per order."""
+
+    type: ClassVar[str] = "workorder.warned"
+    department: str
+    due_at: AwareDatetime
+    warn_at_share: float
+    warned_at: AwareDatetime
+
+
+@register
+class WorkOrderChased(Event):
+    """P-9 B: an overdue order chased (催办). ``number`` n is due at due_at + (n-1) × interval.
+
+    After downtime only the latest due number is chased, so numbers may jump
+    (``shared/domain/chasing.py``); the board's ``chase_count`` counts the chases made.
+    """
+
+    type: ClassVar[str] = "workorder.chased"
+    department: str
+    number: int
+    due_at: AwareDatetime
+    scheduled_at: AwareDatetime
+    chased_at: AwareDatetime
+
+
+@register
+class WorkOrderAutoClosed(Event):
+    """A completed order never signed off closes itself after ``alerts.auto_close_after_days``.
+
+    Not rated: the satisfaction averages leave it out (it has no quality or attitude).
+    """
+
+    type: ClassVar[str] = "workorder.auto_closed"
+    department: str
+    completed_at: AwareDatetime
+    after_days: int
+    closed_at: AwareDatetime
 
 
 

@@ -54,6 +54,12 @@ class Complaint:
     def clock_stopped_since(self) -> datetime | None:
         """P-13: since when the commitment clock stands still (an open referral), else None."""
         return self.referral.referred_at if self.referral is not None else None
+    # --- P-9 B warnings and chases, auto-close
+    warned: bool = False
+    chase_count: int = 0
+    last_chase_number: int = 0
+    last_customer_contact: datetime | None = None
+    auto_closed: bool = False
 
     @property
     def severity(self) -> str:
@@ -122,6 +128,17 @@ def evolve(state: Complaint, event: Event) -> Complaint:
             return replace(state, referral_notes=(*state.referral_notes, event.note))
         case ev.ReferralResolved():
             return replace(state, referral=None, due_at=event.due_at)
+        # --- P-9 B warnings and chases, auto-close
+        case ev.FollowUpRecorded():
+            return replace(state, last_customer_contact=event.followed_up_at
+                           or state.last_customer_contact)
+        case ev.WorkOrderWarned():
+            return replace(state, warned=True)
+        case ev.WorkOrderChased():
+            return replace(state, chase_count=state.chase_count + 1,
+                           last_chase_number=max(state.last_chase_number, event.number))
+        case ev.WorkOrderAutoClosed():
+            return replace(state, status="closed", auto_closed=True)
     return state
 
 

@@ -76,11 +76,11 @@ def sign_off(c: SignOff, state: Complaint, _p: Policy, now: datetime) -> list[ev
                                   signed_by=c.signed_by, comment=c.comment, signed_off_at=now)]
 
 
-def record_follow_up(c: RecordFollowUp, state: Complaint, _p: Policy, _now: datetime
+def record_follow_up(c: RecordFollowUp, state: Complaint, _p: Policy, now: datetime
                      ) -> list[ev.Event]:
     if state.status == "new" or state.status in TERMINAL:
         raise RuleViolation("P-9", f"no follow-up on a complaint that is {state.status}")
-    return [ev.FollowUpRecorded(department=state.department, note=c.note)]
+    return [ev.FollowUpRecorded(department=state.department, note=c.note, followed_up_at=now)]
 
 
 def withdraw(c: Withdraw, state: Complaint, _p: Policy, _now: datetime) -> list[ev.Event]:

@@ -130,6 +130,11 @@ board_orders = sa.Table(
               server_default=sa.false()),
     # --- P-13 referral: the open referral's start, when the clock stopped (else NULL) ---
     sa.Column("clock_stopped_since", UTCDateTime),
+    # --- P-9 B warnings and chases (migration 0008_chasing)
+    sa.Column("warned", sa.Boolean, nullable=False, default=False),
+    sa.Column("chase_count", sa.Integer, nullable=False, default=0),
+    sa.Column("last_chase_number", sa.Integer, nullable=False, default=0),
+    sa.Column("last_customer_contact", UTCDateTime),
 )
 
 # Monthly statistics (reporting): each complaint's facts; timely, late and

@@ -49,7 +49,11 @@ BLOCKED_CONNECTION_TIMEOUT_SECONDS = 60.0
 
 # Only events that exist: a key for reassignment, reopening, warnings or chases
 # arrives with the event class that is published under it (shared/domain/events.py).
-_DEPARTMENT_EVENTS = ("dispatched",)
+_DEPARTMENT_EVENTS = (
+    "dispatched",
+    # --- P-9 B warnings and chases (shared/domain/chasing.py)
+    "warned", "chased",
+)
 
 
 # --- P-12 serious complaints: the head of the department concerned hears of an escalation

@@ -169,12 +169,12 @@ class Fee(_PolicyModel):
 class Alerts(_PolicyModel):
     """Thresholds of the warnings, chases, auto-close and P-17 flags.
 
-    ``timely_rate_drop_points`` and ``satisfaction_floor`` are read by the
-    monthly report's P-17 alerts (``shared.domain.analysis``). The others have
-    no reader yet: those features arrive with the full procedure. Their keys
-    stay because contract.md ("Policy") documents them, so a policy file that
-    sets them must keep loading, and a misspelt one must still be refused
-    rather than silently ignored.
+    ``warn_at_share``, ``chase_every_minutes`` and ``auto_close_after_days``
+    are read by ``shared/domain/chasing.py`` (P-9 B), which the dispatcher's
+    chase scheduler asks on a timer; ``timely_rate_drop_points`` and
+    ``satisfaction_floor`` by the monthly report's P-17 alerts
+    (``shared.domain.analysis``). Every key is documented in contract.md
+    ("Policy"): a misspelt one is refused rather than silently ignored.
     """
 
     timely_rate_drop_points: _Number = Field(default=5.0, ge=0)

@@ -9,6 +9,7 @@ reading, never stored.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,7 +44,11 @@ def order_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
             "registered_at": registration.registered_at, "dispatched_at": state.dispatched_at,
             "due_at": state.due_at, "completed_at": state.completed_at,
             "escalated": state.escalated,  # P-12
-            "clock_stopped_since": state.clock_stopped_since}  # P-13
+            "clock_stopped_since": state.clock_stopped_since,  # P-13
+            # --- P-9 B warnings and chases
+            "warned": state.warned, "chase_count": state.chase_count,
+            "last_chase_number": state.last_chase_number,
+            "last_customer_contact": state.last_customer_contact}
 
 
 def list_orders(
@@ -89,4 +94,36 @@ def _public(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "escalated": row["escalated"],  # P-12: a serious complaint reported to leadership
         "minutes_left": round((judged_due - now).total_seconds() / 60, 1),
         "clock_stopped_since": row["clock_stopped_since"],
+        # --- P-9 B warnings and chases
+        "warned": row["warned"],
+        "chase_count": row["chase_count"],
+        "last_customer_contact": row["last_customer_contact"],
     }
+
+
+# --- P-9 B warnings and chases: the scheduler's candidates
+
+
+@dataclass(frozen=True)
+class OrderOnTheBoard:
+    """The facts of an open order the chase scheduler decides on (``chasing.OrderFacts``)."""
+
+    complaint_id: str
+    status: str
+    dispatched_at: datetime | None
+    due_at: datetime | None
+    completed_at: datetime | None
+    warned: bool
+    last_chase_number: int
+    clock_stopped_since: datetime | None  # P-13: referred, the clock stands still
+
+
+def open_orders(conn: sa.Connection) -> list[OrderOnTheBoard]:
+    """Every dispatched order not yet closed: those a warning, chase or auto-close may concern."""
+    t = board_orders
+    query = (sa.select(t.c.complaint_id, t.c.status, t.c.dispatched_at, t.c.due_at,
+                       t.c.completed_at, t.c.warned, t.c.last_chase_number,
+                       t.c.clock_stopped_since)
+             .where(t.c.dispatched_at.is_not(None), t.c.status.in_(ON_THE_BOARD))
+             .order_by(t.c.due_at, t.c.complaint_id))
+    return [OrderOnTheBoard(**row._mapping) for row in conn.execute(query)]

@@ -194,6 +194,16 @@ def mixed_history(desk: Desk) -> dict[str, str]:
     desk.run(ids["paid_dispatched"], c.DecidePaid(paid=True))
     desk.run(ids["paid_dispatched"], c.IssueQuote(items=(c.QuoteItem("faucet.replace"),)))
     desk.run(ids["paid_dispatched"], c.AcceptQuote())
+    # --- P-9 B warnings and chases, auto-close
+    ids["chased"] = desk.dispatched("intruder.sales")  # due in 30 minutes, warned at 24
+    desk.later(minutes=5).run(ids["chased"], c.RecordFollowUp(note="已告知业主进度"))
+    desk.later(minutes=20).run(ids["chased"], c.WarnOrder())
+    desk.later(minutes=10).run(ids["chased"], c.ChaseOrder())
+    ids["auto_closed"] = desk.dispatched("cleaning.common_area")
+    desk.complete(ids["auto_closed"])
+    back = desk.clock.at
+    desk.later(days=7).run(ids["auto_closed"], c.AutoClose())
+    desk.at(back)
     return ids
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.dispatcher.chase_scheduler import ChaseScheduler
 from tests.integration.api_support import T0, Api, aware, error_of, open_api
 
 ORDER_FIELDS = {"complaint_id", "community", "unit", "category", "department", "description",
@@ -374,3 +375,26 @@ def test_completing_without_a_body_is_allowed_the_note_being_optional(api: Api) 
                                 headers=api.auth("department:engineering"))
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "completed"
+
+
+# --- P-9 B warnings and chases on the board
+
+
+def test_the_board_shows_the_warning_the_chases_and_the_last_contact_P9(api: Api) -> None:
+    complaint_id = api.new_order("repair.common_area")  # engineering, due in 24 h
+    [order] = api.orders()
+    assert (order["warned"], order["chase_count"], order["last_customer_contact"]) == (
+        False, 0, None)
+    contacted = api.advance(hours=2)
+    assert api.order_step(complaint_id, "follow-ups", "desk", {"note": "已告知"}).status_code == 200
+    scheduler = ChaseScheduler(api.contexts["dispatcher"])
+    api.advance(hours=18)  # 20 h of 24: past the 0.8 share
+    assert scheduler.tick() == 1
+    api.advance(hours=4, minutes=30)  # overdue by 30 minutes
+    assert scheduler.tick() == 1
+    assert scheduler.tick() == 0
+    [order] = api.orders("department:engineering")
+    assert (order["warned"], order["chase_count"], order["overdue"]) == (True, 1, True)
+    assert aware(order["last_customer_contact"]) == contacted
+    history = [entry["type"] for entry in api.complaint(complaint_id)["history"]]
+    assert history[-2:] == ["workorder.warned", "workorder.chased"]

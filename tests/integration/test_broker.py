@@ -240,11 +240,11 @@ def test_every_department_event_reaches_that_department_alone(fresh_rabbitmq_url
     assert counts_settle(fresh_rabbitmq_url, expected)
 
 
-@pytest.mark.parametrize("event", ["warned", "chased"])
-def test_no_department_queue_binds_an_event_that_no_code_emits_yet(
+@pytest.mark.parametrize("event", ["teleported", "forgotten"])
+def test_no_department_queue_binds_a_work_order_event_no_code_emits(
     fresh_rabbitmq_url: str, event: str
 ) -> None:
-    # Their keys arrive with their event classes; until then only "#" takes them.
+    # Keys arrive with their event classes; an event no code emits reaches only "#".
     with Publisher(fresh_rabbitmq_url) as publisher:
         publisher.publish([envelope(f"workorder.{event}", department=d) for d in DEPARTMENTS])
 
@@ -279,6 +279,22 @@ def test_a_reopened_order_reaches_the_department_that_holds_it_alone(
 
     expected = {q: 0 for q in BINDINGS}
     expected |= {"dept.security": 1, TRACKER_QUEUE: 1, REPORTING_QUEUE: 1}
+    assert counts_settle(fresh_rabbitmq_url, expected)
+
+
+# --- P-9 B warnings and chases
+
+
+@pytest.mark.parametrize("event", ["warned", "chased"])
+def test_warnings_and_chases_reach_their_department_alone_P9B(
+    fresh_rabbitmq_url: str, event: str
+) -> None:
+    with Publisher(fresh_rabbitmq_url) as publisher:
+        publisher.publish([envelope(f"workorder.{event}", department=d) for d in DEPARTMENTS])
+
+    expected = {q: 1 for q in DEPARTMENT_QUEUES.values()}
+    expected |= {DISPATCHER_QUEUE: 0, TRACKER_QUEUE: len(DEPARTMENTS),
+                 REPORTING_QUEUE: len(DEPARTMENTS)}
     assert counts_settle(fresh_rabbitmq_url, expected)
 
 

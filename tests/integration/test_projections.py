@@ -218,6 +218,10 @@ def test_a_rebuilt_projection_equals_the_live_one_row_for_row(
     assert statuses[ids["awaiting_decision"]] == "awaiting_decision"
     assert statuses[ids["declined"]] == "declined"
     assert statuses[ids["paid_dispatched"]] == "dispatched"
+    assert statuses[ids["auto_closed"]] == "closed"
+    chased = next(r for r in live["board"]["board_orders"] if r["complaint_id"] == ids["chased"])
+    assert (chased["warned"], chased["chase_count"], chased["last_chase_number"]) == (True, 1, 1)
+    assert chased["last_customer_contact"] is not None
 
     for projection in both():
         assert rebuild(store, projection) == store.head_position()

@@ -33,6 +33,10 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.ReferComplaint(organisation="自来水公司", contact="李工", explanation="已解释"),
     c.NoteReferral(note="对方答复明早到场"),
     c.ResolveReferral(outcome="已修复"),
+    # --- P-9 B warnings and chases, auto-close
+    c.WarnOrder(),
+    c.ChaseOrder(),
+    c.AutoClose(),
 ]
 
 

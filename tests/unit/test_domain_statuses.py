@@ -127,6 +127,13 @@ STATUS_SET_BY: list[tuple[Event, str | None]] = [
                            **ORDER), "closed"),
     (ev.FollowUpRecorded(note="催办"), None),
     (ev.ComplaintWithdrawn(reason="不需要了"), "withdrawn"),
+    # --- P-9 B warnings and chases, auto-close
+    (ev.WorkOrderWarned(due_at=at(hours=24), warn_at_share=0.8, warned_at=at(hours=20),
+                        **ORDER), None),
+    (ev.WorkOrderChased(number=1, due_at=at(hours=24), scheduled_at=at(hours=24),
+                        chased_at=at(hours=24), **ORDER), None),
+    (ev.WorkOrderAutoClosed(completed_at=at(60), after_days=7, closed_at=at(days=7, minutes=60),
+                            **ORDER), "closed"),
 ]
 
 

@@ -8,6 +8,7 @@ from shared.domain import commands as c
 from shared.domain import events as ev
 from shared.domain.errors import InvalidCommand, RuleViolation
 from tests.unit.given import (
+    T0,
     accepted,
     assigned,
     at,
@@ -187,7 +188,7 @@ def test_customer_service_may_follow_up_while_the_complaint_is_open_P9(
     history: list[ev.Event], department: str | None
 ) -> None:
     assert when(c.RecordFollowUp(note="已电话告知业主进度"), given(*history)) == [
-        ev.FollowUpRecorded(department=department, note="已电话告知业主进度")
+        ev.FollowUpRecorded(department=department, note="已电话告知业主进度", followed_up_at=T0)
     ]
 
 
