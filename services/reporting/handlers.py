@@ -21,9 +21,15 @@ SUBSCRIPTION = Subscription.of(
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
         # --- P-12 serious complaints
         ev.ComplaintInspected.type,
+        # --- P-9/P-16 incidents: the link shows in the complaint's history
+        ev.ComplaintLinkedToIncident.type,
     ],
     ignored=[
         # --- P-17 corrective actions: not a complaint's; the reports fold them when read ---
         ev.CorrectiveActionOpened.type, ev.CorrectiveActionClosed.type,
+        # --- P-9/P-16 incidents (each order's completion is its own workorder.completed) and
+        # P-17 month close (read from its stream when the report is asked for) ---
+        ev.IncidentOpened.type, ev.IncidentComplaintsLinked.type, ev.IncidentCompleted.type,
+        ev.MonthClosed.type,
     ],
 )

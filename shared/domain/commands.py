@@ -106,9 +106,32 @@ class RecordInspection:
     present: tuple[str, ...]
 
 
+# --- P-9/P-16 incidents
+
+
+@dataclass(frozen=True)
+class LinkToIncident:
+    """Record on the complaint that it is one of an incident's many (one cause)."""
+
+    incident_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class CompleteForIncident:
+    """Complete the order because its incident's work is done, at the incident's time."""
+
+    incident_id: str
+    title: str
+    department: str
+    completed_at: datetime
+    note: str | None = None
+
+
 Command = (
     RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
     | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
     | RecordFollowUp
     | RecordInspection  # P-12
+    | LinkToIncident | CompleteForIncident  # P-9/P-16 incidents
 )

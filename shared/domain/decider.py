@@ -15,6 +15,7 @@ from shared.domain import commands as c
 from shared.domain.dispatching import route_complaint
 from shared.domain.errors import UnknownComplaint
 from shared.domain.escalation import record_inspection
+from shared.domain.incidents import complete_for_incident, link_to_incident
 from shared.domain.quotes import accept_quote, decide_paid, decline_quote, issue_quote
 from shared.domain.registration import register_complaint
 from shared.domain.state import Complaint
@@ -48,6 +49,9 @@ RULES: dict[type, Rule] = {
     c.RecordFollowUp: record_follow_up,
     # --- P-12 serious complaints
     c.RecordInspection: record_inspection,
+    # --- P-9/P-16 incidents
+    c.LinkToIncident: link_to_incident,
+    c.CompleteForIncident: complete_for_incident,
 }
 
 

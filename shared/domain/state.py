@@ -45,6 +45,9 @@ class Complaint:
     # --- P-12 serious complaints
     severity_raised_by: str | None = None
     inspections: tuple[ev.ComplaintInspected, ...] = ()
+    # --- P-9/P-16 incidents
+    incident_id: str | None = None
+    completed_by_incident: str | None = None
 
     @property
     def severity(self) -> str:
@@ -88,7 +91,8 @@ def evolve(state: Complaint, event: Event) -> Complaint:
         case ev.TeamAssigned():
             return replace(state, status="assigned", team=event.team)
         case ev.WorkOrderCompleted():
-            return replace(state, status="completed", completed_at=event.completed_at)
+            return replace(state, status="completed", completed_at=event.completed_at,
+                           completed_by_incident=event.incident_id)
         case ev.MailLogChecked():
             return replace(state, mail_checked=True)
         case ev.WorkOrderSignedOff():
@@ -98,6 +102,9 @@ def evolve(state: Complaint, event: Event) -> Complaint:
         # --- P-12 serious complaints
         case ev.ComplaintInspected():
             return replace(state, inspections=(*state.inspections, event))
+        # --- P-9/P-16 incidents
+        case ev.ComplaintLinkedToIncident():
+            return replace(state, incident_id=event.incident_id)
     return state
 
 
