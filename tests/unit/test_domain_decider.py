@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -27,6 +27,10 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.RecordFollowUp(note="催办"),
     # --- P-12 serious complaints
     c.RecordInspection(findings="电梯困人已解救", decision="全面检修电梯", present=("王总",)),
+    # --- P-9/P-16 incidents
+    c.LinkToIncident(incident_id="i-1", title="停电"),
+    c.CompleteForIncident(incident_id="i-1", title="停电", department="engineering",
+                          completed_at=datetime(2026, 11, 29, 12, 0, tzinfo=UTC)),
 ]
 
 
