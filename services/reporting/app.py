@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
 from services.reporting.corrective_actions import CorrectiveActionOut, add_corrective_actions
+from services.reporting.month_close import add_month_close, adjustments, frozen, month_closed
 from shared.app.bootstrap import ServiceContext
 from shared.http import Invalid, QueryText, create_app
 from shared.http.auth import Authenticator, Principal
@@ -83,6 +84,14 @@ class MonthlyReport(Tally):
     as_of: datetime | None = Field(
         description="the moment asked for: the report as it stood then; null for now")
     generated_at: datetime = Field(description="late and pending are judged at this moment")
+    # --- P-17 month close
+    closed: bool = Field(default=False, description="the manager closed the month: this is "
+                         "its report frozen as delivered")
+    closed_at: datetime | None = Field(default=None, description="when the month was closed")
+    adjustments: list[dict[str, Any]] = Field(
+        default_factory=list, description="what changed in the previous (closed) month since "
+        "it was delivered: {month, <field>: {before, after}, by_department, satisfaction}, "
+        "only the fields that differ")
 
 
 class FeeItem(BaseModel):
@@ -157,8 +166,13 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper,
             raise Invalid({"as_of": "expected an ISO 8601 time with offset, e.g. "
                            "2026-10-31T23:59:59+08:00"}, str(exc)) from None
         now = context.clock.now()
-        return monthly.read(lambda conn: analysed_report(conn, context.policy, month, now,
-                                                         community, as_of=moment))
+        closed = month_closed(context, month, community, by=moment)  # P-17: as delivered
+        if closed is not None:
+            return frozen(closed)
+        report = monthly.read(lambda conn: analysed_report(conn, context.policy, month, now,
+                                                           community, as_of=moment))
+        report["adjustments"] = adjustments(context, monthly, month, community, moment)
+        return report
 
     @app.get("/reports/fees", response_model=FeeBill, tags=["reports"])
     def fee_bill_of_month(
@@ -172,4 +186,5 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper,
         return fees.read(lambda conn: fee_bill(conn, context.policy, month, community))
 
     add_corrective_actions(app, context, monthly, auth)
+    add_month_close(app, context, monthly, auth, _checked_month, MonthlyReport)  # P-17
     return app

@@ -27,6 +27,8 @@ SUBSCRIPTION = Subscription.of(
         ev.ComplaintInspected.type,
         # --- P-9 B auto-close: the order is closed, not rated
         ev.WorkOrderAutoClosed.type,
+        # --- P-9/P-16 incidents: the link shows in the complaint's history
+        ev.ComplaintLinkedToIncident.type,
     ],
     ignored=[
         # --- P-17 corrective actions: not a complaint's; the reports fold them when read ---
@@ -35,5 +37,9 @@ SUBSCRIPTION = Subscription.of(
         ev.CallRecorded.type,
         # --- P-9 B warnings and chases: they change none of the monthly facts
         ev.WorkOrderWarned.type, ev.WorkOrderChased.type,
+        # --- P-9/P-16 incidents (each order's completion is its own workorder.completed) and
+        # P-17 month close (read from its stream when the report is asked for) ---
+        ev.IncidentOpened.type, ev.IncidentComplaintsLinked.type, ev.IncidentCompleted.type,
+        ev.MonthClosed.type,
     ],
 )

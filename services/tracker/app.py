@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
+from services.tracker.incidents import add_incidents
 from shared.app.bootstrap import ServiceContext
 from shared.domain import commands as c
 from shared.http import (
@@ -202,4 +203,5 @@ def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> Fast
         """
         return step(complaint_id, c.ReopenOrder(reason=body.reason), who)
 
+    add_incidents(app, context, auth, limiter)  # P-9/P-16 incidents
     return app

@@ -27,11 +27,17 @@ SUBSCRIPTION = Subscription.of(
         ev.ComplaintInspected.type,
         # --- P-9 B warnings and chases, auto-close: the board shows them
         ev.WorkOrderWarned.type, ev.WorkOrderChased.type, ev.WorkOrderAutoClosed.type,
+        # --- P-9/P-16 incidents: the link shows in the complaint's history
+        ev.ComplaintLinkedToIncident.type,
     ],
     ignored=[
         # --- P-17 corrective actions: not a complaint's; the board never shows them ---
         ev.CorrectiveActionOpened.type, ev.CorrectiveActionClosed.type,
         # --- P-4 call records: a call changes no complaint (the call list is intake's) ---
         ev.CallRecorded.type,
+        # --- P-9/P-16 incidents (each order's completion is its own workorder.completed) and
+        # P-17 month close (read from its stream when the report is asked for) ---
+        ev.IncidentOpened.type, ev.IncidentComplaintsLinked.type, ev.IncidentCompleted.type,
+        ev.MonthClosed.type,
     ],
 )

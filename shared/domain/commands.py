@@ -155,6 +155,28 @@ class AutoClose:
     pass
 
 
+# --- P-9/P-16 incidents
+
+
+@dataclass(frozen=True)
+class LinkToIncident:
+    """Record on the complaint that it is one of an incident's many (one cause)."""
+
+    incident_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class CompleteForIncident:
+    """Complete the order because its incident's work is done, at the incident's time."""
+
+    incident_id: str
+    title: str
+    department: str
+    completed_at: datetime
+    note: str | None = None
+
+
 Command = (
     RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
     | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
@@ -164,6 +186,7 @@ Command = (
     | ReassignOrder | ReopenOrder | ReferComplaint | NoteReferral | ResolveReferral
     # --- P-9 B warnings and chases
     | WarnOrder | ChaseOrder | AutoClose
+    | LinkToIncident | CompleteForIncident  # P-9/P-16 incidents
 )
 
 

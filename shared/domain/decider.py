@@ -16,6 +16,7 @@ from shared.domain.chasing import auto_close, chase_order, warn_order
 from shared.domain.dispatching import route_complaint
 from shared.domain.errors import UnknownComplaint
 from shared.domain.escalation import record_inspection
+from shared.domain.incidents import complete_for_incident, link_to_incident
 from shared.domain.quotes import accept_quote, decide_paid, decline_quote, issue_quote
 from shared.domain.reassignment import reassign_order, reopen_order
 from shared.domain.referral import note_referral, refer_complaint, resolve_referral
@@ -62,6 +63,9 @@ RULES: dict[type, Rule] = {
     c.WarnOrder: warn_order,
     c.ChaseOrder: chase_order,
     c.AutoClose: auto_close,
+    # --- P-9/P-16 incidents
+    c.LinkToIncident: link_to_incident,
+    c.CompleteForIncident: complete_for_incident,
 }
 
 

@@ -8,7 +8,7 @@ Events on the work order carry ``department`` so the broker can route them to
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
@@ -171,6 +171,8 @@ class WorkOrderCompleted(Event):
     department: str
     note: str | None = None
     completed_at: AwareDatetime
+    # --- P-9/P-16 incidents: the mass incident whose completion completed this order
+    incident_id: str | None = None
 
 
 @register
@@ -389,3 +391,76 @@ class ReferralResolved(Event):
     stopped_minutes: str
     previous_due_at: AwareDatetime
     due_at: AwareDatetime
+
+
+# ---------------------------------------------- P-9/P-16 incidents (many complaints, one cause)
+# The incident has its own stream, ``incident-<uuid>``; each linked complaint records the link
+# in its own stream too (``complaint.linked_to_incident``), so its history shows it.
+
+
+def incident_stream_id_of(incident_id: str) -> str:
+    return f"incident-{incident_id}"
+
+
+@register
+class ComplaintLinkedToIncident(Event):
+    """P-9/P-16: this complaint is one of many with one cause (a burst main, a power cut)."""
+
+    type: ClassVar[str] = "complaint.linked_to_incident"
+    incident_id: str
+    title: str
+
+
+@register
+class IncidentOpened(Event):
+    type: ClassVar[str] = "incident.opened"
+    incident_id: str
+    title: str
+    community: str
+    department: str
+    opened_at: AwareDatetime
+
+
+@register
+class IncidentComplaintsLinked(Event):
+    type: ClassVar[str] = "incident.complaints_linked"
+    complaint_ids: tuple[str, ...]
+
+
+class SkippedOrder(BaseModel):
+    """An order the incident's completion left alone, and why (its status then)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    complaint_id: str
+    status: str
+    reason: str
+
+
+@register
+class IncidentCompleted(Event):
+    """The incident's work is done: each linked order completed, judged on its own due time."""
+
+    type: ClassVar[str] = "incident.completed"
+    note: str | None = None
+    completed_at: AwareDatetime
+    completed: tuple[str, ...]
+    skipped: tuple[SkippedOrder, ...]
+
+
+# ------------------------------------------------------ P-17 month close (the report as delivered)
+
+
+def month_stream_id_of(month: str, community: str | None = None) -> str:
+    return f"month-{month}" + (f"-{community}" if community else "")
+
+
+@register
+class MonthClosed(Event):
+    """P-17: the manager closed the month; ``report`` is the monthly report as delivered."""
+
+    type: ClassVar[str] = "month.closed"
+    month: str
+    community: str | None = None
+    closed_at: AwareDatetime
+    report: dict[str, Any]

@@ -49,17 +49,20 @@ class Complaint:
     referral: ev.ComplaintReferred | None = None  # the open referral, if any
     first_referred_at: datetime | None = None  # ever referred (the monthly ``referred``)
     referral_notes: tuple[str, ...] = ()
-
-    @property
-    def clock_stopped_since(self) -> datetime | None:
-        """P-13: since when the commitment clock stands still (an open referral), else None."""
-        return self.referral.referred_at if self.referral is not None else None
     # --- P-9 B warnings and chases, auto-close
     warned: bool = False
     chase_count: int = 0
     last_chase_number: int = 0
     last_customer_contact: datetime | None = None
     auto_closed: bool = False
+    # --- P-9/P-16 incidents
+    incident_id: str | None = None
+    completed_by_incident: str | None = None
+
+    @property
+    def clock_stopped_since(self) -> datetime | None:
+        """P-13: since when the commitment clock stands still (an open referral), else None."""
+        return self.referral.referred_at if self.referral is not None else None
 
     @property
     def severity(self) -> str:
@@ -103,7 +106,8 @@ def evolve(state: Complaint, event: Event) -> Complaint:
         case ev.TeamAssigned():
             return replace(state, status="assigned", team=event.team)
         case ev.WorkOrderCompleted():
-            return replace(state, status="completed", completed_at=event.completed_at)
+            return replace(state, status="completed", completed_at=event.completed_at,
+                           completed_by_incident=event.incident_id)
         case ev.MailLogChecked():
             return replace(state, mail_checked=True)
         case ev.WorkOrderSignedOff():
@@ -139,6 +143,9 @@ def evolve(state: Complaint, event: Event) -> Complaint:
                            last_chase_number=max(state.last_chase_number, event.number))
         case ev.WorkOrderAutoClosed():
             return replace(state, status="closed", auto_closed=True)
+        # --- P-9/P-16 incidents
+        case ev.ComplaintLinkedToIncident():
+            return replace(state, incident_id=event.incident_id)
     return state
 
 

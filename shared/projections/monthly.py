@@ -146,14 +146,15 @@ def _department_and_category(row: dict[str, Any], policy: Policy) -> tuple[str, 
 
 
 def monthly_report(conn: sa.Connection, policy: Policy, month: str, now: datetime,
-                   community: str | None = None, as_of: datetime | None = None
-                   ) -> dict[str, Any]:
+                   community: str | None = None, as_of: datetime | None = None,
+                   judged_at: datetime | None = None) -> dict[str, Any]:
     """The month's statistics judged at ``now``; or, given ``as_of``, as they stood then.
 
     ``as_of`` leaves out every event after that moment (a complaint registered
     later is absent, one completed later is still open) and judges late and
     pending at it. The live projection must be caught up first, as for ``now``:
-    it says which complaints the month holds.
+    it says which complaints the month holds. ``judged_at`` (P-17 month close) judges
+    late and pending at another moment than that, e.g. the moment a month was closed.
     """
     start, end = month_bounds(month, policy)
     t = monthly_complaints
@@ -164,7 +165,7 @@ def monthly_report(conn: sa.Connection, policy: Policy, month: str, now: datetim
     if as_of is not None:
         states = states_as_of(conn, [row["complaint_id"] for row in rows], as_of)
         rows = [complaint_row(complaint_id, state) for complaint_id, state in states.items()]
-    judged_at = now if as_of is None else as_of
+    judged_at = judged_at or (now if as_of is None else as_of)
     return {"month": month, "timezone": policy.timezone, "community": community,
             **_statistics(rows, policy, judged_at), "as_of": as_of, "generated_at": judged_at}
 

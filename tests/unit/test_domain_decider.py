@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -37,6 +37,10 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.WarnOrder(),
     c.ChaseOrder(),
     c.AutoClose(),
+    # --- P-9/P-16 incidents
+    c.LinkToIncident(incident_id="i-1", title="停电"),
+    c.CompleteForIncident(incident_id="i-1", title="停电", department="engineering",
+                          completed_at=datetime(2026, 11, 29, 12, 0, tzinfo=UTC)),
 ]
 
 
