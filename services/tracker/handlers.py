@@ -21,6 +21,8 @@ SUBSCRIPTION = Subscription.of(
         ev.MailLogChecked.type, ev.WorkOrderSignedOff.type, ev.FollowUpRecorded.type,
         # --- P-12 serious complaints
         ev.ComplaintInspected.type,
+        # --- corrections (P-5, P-9): the form's fields, the due time, missed appointments
+        ev.ComplaintAmended.type, ev.WorkOrderRescheduled.type, ev.AppointmentMissed.type,
     ],
     ignored=[
         # --- P-17 corrective actions: not a complaint's; the board never shows them ---

@@ -106,9 +106,39 @@ class RecordInspection:
     present: tuple[str, ...]
 
 
+# --- corrections (P-5, P-9)
+
+
+@dataclass(frozen=True)
+class AmendRegistration:
+    """The desk corrects the registration form; ``None`` leaves a field as it is."""
+
+    reason: str
+    unit: str | None = None
+    phone: str | None = None
+    category: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class RescheduleAppointment:
+    """The customer's new booked time (客户预约时间)."""
+
+    appointment_start: datetime
+    appointment_end: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordMissedAppointment:
+    note: str | None = None
+
+
 Command = (
     RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
     | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
     | RecordFollowUp
     | RecordInspection  # P-12
+    | AmendRegistration | RescheduleAppointment | RecordMissedAppointment  # corrections
 )
+

@@ -12,6 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from shared.domain import commands as c
+from shared.domain.corrections import (  # corrections (P-5, P-9)
+    amend_registration,
+    record_missed_appointment,
+    reschedule_appointment,
+)
 from shared.domain.dispatching import route_complaint
 from shared.domain.errors import UnknownComplaint
 from shared.domain.escalation import record_inspection
@@ -48,6 +53,10 @@ RULES: dict[type, Rule] = {
     c.RecordFollowUp: record_follow_up,
     # --- P-12 serious complaints
     c.RecordInspection: record_inspection,
+    # --- corrections (P-5, P-9)
+    c.AmendRegistration: amend_registration,
+    c.RescheduleAppointment: reschedule_appointment,
+    c.RecordMissedAppointment: record_missed_appointment,
 }
 
 

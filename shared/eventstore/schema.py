@@ -149,6 +149,8 @@ monthly_complaints = sa.Table(
     sa.Column("quality", sa.Integer),
     sa.Column("attitude", sa.Integer),
     sa.Column("escalated", sa.Boolean, nullable=False, default=False),
+    # --- corrections (P-9): the department of each missed appointment, one entry per miss
+    sa.Column("missed_appointments", JSONType),
 )
 
 # --- P-8 fee bill (reporting): one row per paid order whose quote was accepted,

@@ -49,7 +49,9 @@ def complaint_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
             "department": state.department, "status": state.status,
             "dispatched_at": state.dispatched_at, "due_at": state.due_at,
             "completed_at": state.completed_at, "quality": state.quality,
-            "attitude": state.attitude, "escalated": state.escalated}
+            "attitude": state.attitude, "escalated": state.escalated,
+            # --- corrections (P-9)
+            "missed_appointments": list(state.missed_appointments)}
 
 
 MONTH_PATTERN = re.compile(r"^((?:19[7-9]|2\d\d)\d)-(0[1-9]|1[0-2])$")  # 1970-01 … 2999-12
@@ -97,6 +99,7 @@ class Tally:
     withdrawn: int = 0
     declined: int = 0
     escalated: int = 0  # P-12: serious complaints reported to leadership
+    missed_appointments: int = 0  # P-9: booked times the department missed
 
     def add(self, judgement: str) -> None:
         setattr(self, judgement, getattr(self, judgement) + 1)
@@ -108,7 +111,8 @@ class Tally:
         return {"total": self.total, "timely": self.timely, "late": self.late,
                 "pending": self.pending, "withdrawn": self.withdrawn,
                 "declined": self.declined, "timely_rate": _number(rate),
-                "escalated": self.escalated}
+                "escalated": self.escalated,
+                "missed_appointments": self.missed_appointments}  # corrections (P-9)
 
 
 @dataclass
@@ -188,6 +192,10 @@ def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
         if row["escalated"]:  # P-12: counted per department and category too
             for tally in (overall, by_department[department], by_category[category]):
                 tally.escalated += 1
+        # --- corrections (P-9): against the department that missed it, whoever holds it now
+        for missed_by in row["missed_appointments"] or ():
+            for tally in (overall, by_department[missed_by], by_category[category]):
+                tally.missed_appointments += 1
     return {
         "provisional": overall.pending > 0,
         **overall.public(),

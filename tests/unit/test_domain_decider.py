@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -27,6 +27,11 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.RecordFollowUp(note="催办"),
     # --- P-12 serious complaints
     c.RecordInspection(findings="电梯困人已解救", decision="全面检修电梯", present=("王总",)),
+    # --- corrections (P-5, P-9)
+    c.AmendRegistration(reason="门牌记错", unit="3-1503"),
+    c.RescheduleAppointment(datetime(2026, 12, 1, 9, tzinfo=UTC),
+                            datetime(2026, 12, 1, 12, tzinfo=UTC)),
+    c.RecordMissedAppointment(),
 ]
 
 
