@@ -92,7 +92,7 @@ def _change(field: str, value: str, state: Complaint, policy: Policy) -> ev.Fiel
         old = getattr(state.registration, field)
     if new == old:
         return None
-    return ev.FieldChange(field=field, old=old, new=new)  # type: ignore[arg-type]
+    return ev.FieldChange.model_validate({"field": field, "old": old, "new": new})
 
 
 def _route_again(state: Complaint, category_id: str, policy: Policy, now: datetime

@@ -119,7 +119,7 @@ def _amended(state: Complaint, event: ev.ComplaintAmended) -> Complaint:
     """The registration with the corrected fields; a corrected category is the complaint's
     category from now on (the department and due time stay: reassign moves an order)."""
     assert state.registration is not None
-    update = {change.field: change.new for change in event.changes}
+    update: dict[str, str] = {change.field: change.new for change in event.changes}
     return replace(state, registration=state.registration.model_copy(update=update),
                    category=update.get("category", state.category))
 
