@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, StrictBool
 
 from shared.app.bootstrap import ServiceContext
-from shared.domain.commands import RegisterComplaint, Withdraw
+from shared.domain.commands import AmendRegistration, RegisterComplaint, Withdraw
 from shared.domain.state import Complaint
 from shared.events import Envelope, to_event
 from shared.eventstore.records import DuplicateRecord, IdempotentAnswer
@@ -58,6 +58,19 @@ class ComplaintCreated(BaseModel):
 
 class WithdrawBody(RequestModel):
     reason: LongText
+
+
+# --- corrections (P-5): the desk amends the registration form
+
+
+class AmendBody(RequestModel):
+    """The fields to correct (at least one) and why; a field left out stays as recorded."""
+
+    reason: LongText
+    unit: ShortText | None = None
+    phone: Phone | None = None
+    category: ShortText | None = None
+    description: LongText | None = None
 
 
 class HistoryEntry(BaseModel):
@@ -219,6 +232,21 @@ def create_intake_app(context: ServiceContext) -> FastAPI:
                  who: Annotated[Principal, desk_writes]) -> ComplaintPublic:
         """The customer withdraws the complaint; only until the department accepts it."""
         act(context, str(complaint_id), Withdraw(reason=body.reason), who)
+        return _public(*context.handler.load(str(complaint_id)))
+
+    # --- corrections (P-5)
+    @app.post("/complaints/{complaint_id}/amend", response_model=ComplaintPublic,
+              responses=error_responses(404, 409), tags=["complaints"])
+    def amend(complaint_id: uuid.UUID, body: AmendBody,
+              who: Annotated[Principal, desk_writes]) -> ComplaintPublic:
+        """Correct the unit, phone, category or description, saying why (P-5, 记清楚).
+
+        The history keeps the old and the new values. A corrected category routes a
+        complaint not yet dispatched again; a dispatched order keeps its department and
+        due time (reassign moves it). Allowed until the order is closed."""
+        act(context, str(complaint_id), AmendRegistration(
+            reason=body.reason, unit=body.unit, phone=body.phone, category=body.category,
+            description=body.description), who)
         return _public(*context.handler.load(str(complaint_id)))
 
     return app
