@@ -13,7 +13,7 @@ from services.intake.calls import add_calls
 from services.intake.idempotency import Idempotency
 from services.intake.search import add_search
 from shared.app.bootstrap import ServiceContext
-from shared.domain.commands import RegisterComplaint, Withdraw
+from shared.domain.commands import AmendRegistration, RegisterComplaint, Withdraw
 from shared.domain.state import Complaint
 from shared.events import Envelope, to_event
 from shared.eventstore.records import DuplicateRecord, IdempotentAnswer
@@ -63,6 +63,19 @@ class ComplaintCreated(BaseModel):
 
 class WithdrawBody(RequestModel):
     reason: LongText
+
+
+# --- corrections (P-5): the desk amends the registration form
+
+
+class AmendBody(RequestModel):
+    """The fields to correct (at least one) and why; a field left out stays as recorded."""
+
+    reason: LongText
+    unit: ShortText | None = None
+    phone: Phone | None = None
+    category: ShortText | None = None
+    description: LongText | None = None
 
 
 class HistoryEntry(BaseModel):
@@ -210,4 +223,19 @@ def create_intake_app(context: ServiceContext, complaint_index: ProjectionKeeper
     # --- GET /complaints search and P-4 call records ---
     add_search(app, context, auth, complaint_index or default_index)
     add_calls(app, context, auth, limiter, idempotency, call_list or default_calls)
+    # --- corrections (P-5)
+    @app.post("/complaints/{complaint_id}/amend", response_model=ComplaintPublic,
+              responses=error_responses(404, 409), tags=["complaints"])
+    def amend(complaint_id: uuid.UUID, body: AmendBody,
+              who: Annotated[Principal, desk_writes]) -> ComplaintPublic:
+        """Correct the unit, phone, category or description, saying why (P-5, 记清楚).
+
+        The history keeps the old and the new values. A corrected category routes a
+        complaint not yet dispatched again; a dispatched order keeps its department and
+        due time (reassign moves it). Allowed until the order is closed."""
+        act(context, str(complaint_id), AmendRegistration(
+            reason=body.reason, unit=body.unit, phone=body.phone, category=body.category,
+            description=body.description), who)
+        return _public(*context.handler.load(str(complaint_id)))
+
     return app

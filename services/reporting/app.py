@@ -31,6 +31,9 @@ class Tally(BaseModel):
     timely_rate: float | None = Field(description="timely / total × 100, half-up to 2 places")
     escalated: int = Field(default=0, description="serious complaints reported to leadership "
                            "(P-12)")
+    missed_appointments: int = Field(default=0, description="booked times (客户预约时间) "
+                                     "missed, counted against the department that missed "
+                                     "them (P-9)")
 
 
 class Satisfaction(BaseModel):

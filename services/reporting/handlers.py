@@ -29,6 +29,8 @@ SUBSCRIPTION = Subscription.of(
         ev.WorkOrderAutoClosed.type,
         # --- P-9/P-16 incidents: the link shows in the complaint's history
         ev.ComplaintLinkedToIncident.type,
+        # --- corrections (P-5, P-9): the form's fields, the due time, missed appointments
+        ev.ComplaintAmended.type, ev.WorkOrderRescheduled.type, ev.AppointmentMissed.type,
     ],
     ignored=[
         # --- P-17 corrective actions: not a complaint's; the reports fold them when read ---

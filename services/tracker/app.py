@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Query
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from services.tracker.incidents import add_incidents
 from shared.app.bootstrap import ServiceContext
@@ -100,6 +100,21 @@ class ReassignBody(RequestModel):
 
 class ReopenBody(RequestModel):
     reason: ShortText
+# --- corrections (P-9): the customer's reschedule, a missed appointment
+
+
+class BookedTime(RequestModel):
+    start: AwareDatetime
+    end: AwareDatetime
+
+
+class RescheduleBody(RequestModel):
+    appointment: BookedTime = Field(description="the customer's new booked time (客户预约时间)")
+    reason: LongText | None = None
+
+
+class MissedAppointmentBody(RequestModel):
+    note: LongText | None = None
 
 
 def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> FastAPI:
@@ -204,4 +219,25 @@ def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> Fast
         return step(complaint_id, c.ReopenOrder(reason=body.reason), who)
 
     add_incidents(app, context, auth, limiter)  # P-9/P-16 incidents
+    # --- corrections (P-9): served here, beside the other steps of an open order. The due
+    # time is the domain's (shared/domain/corrections.py), whichever service runs the step.
+    @app.post("/orders/{complaint_id}/reschedule", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def reschedule(complaint_id: uuid.UUID, body: RescheduleBody,
+                   who: Annotated[Principal, desk_writes]) -> OrderState:
+        """The customer books another time: the due time moves to its end, recorded as the
+        customer's request (P-9). Only for a dispatched order not yet completed."""
+        return step(complaint_id, c.RescheduleAppointment(
+            appointment_start=body.appointment.start, appointment_end=body.appointment.end,
+            reason=body.reason), who)
+
+    @app.post("/orders/{complaint_id}/missed-appointment", response_model=OrderState,
+              responses=error_responses(404, 409), tags=["orders"])
+    def missed_appointment(complaint_id: uuid.UUID, who: Annotated[Principal, desk_writes],
+                           body: MissedAppointmentBody | None = None) -> OrderState:
+        """The department holding the order missed the customer's booked time; recorded
+        against that department (the monthly report's ``missed_appointments``, P-9)."""
+        return step(complaint_id, c.RecordMissedAppointment(note=body.note if body else None),
+                    who)
+
     return app

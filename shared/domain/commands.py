@@ -177,6 +177,34 @@ class CompleteForIncident:
     note: str | None = None
 
 
+# --- corrections (P-5, P-9)
+
+
+@dataclass(frozen=True)
+class AmendRegistration:
+    """The desk corrects the registration form; ``None`` leaves a field as it is."""
+
+    reason: str
+    unit: str | None = None
+    phone: str | None = None
+    category: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class RescheduleAppointment:
+    """The customer's new booked time (客户预约时间)."""
+
+    appointment_start: datetime
+    appointment_end: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordMissedAppointment:
+    note: str | None = None
+
+
 Command = (
     RegisterComplaint | RouteComplaint | DecidePaid | IssueQuote | AcceptQuote | DeclineQuote
     | Withdraw | AcceptOrder | AssignTeam | CompleteOrder | RecordMailCheck | SignOff
@@ -187,6 +215,7 @@ Command = (
     # --- P-9 B warnings and chases
     | WarnOrder | ChaseOrder | AutoClose
     | LinkToIncident | CompleteForIncident  # P-9/P-16 incidents
+    | AmendRegistration | RescheduleAppointment | RecordMissedAppointment  # corrections
 )
 
 

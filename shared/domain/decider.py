@@ -13,6 +13,11 @@ from typing import Any
 
 from shared.domain import commands as c
 from shared.domain.chasing import auto_close, chase_order, warn_order
+from shared.domain.corrections import (  # corrections (P-5, P-9)
+    amend_registration,
+    record_missed_appointment,
+    reschedule_appointment,
+)
 from shared.domain.dispatching import route_complaint
 from shared.domain.errors import UnknownComplaint
 from shared.domain.escalation import record_inspection
@@ -66,6 +71,10 @@ RULES: dict[type, Rule] = {
     # --- P-9/P-16 incidents
     c.LinkToIncident: link_to_incident,
     c.CompleteForIncident: complete_for_incident,
+    # --- corrections (P-5, P-9)
+    c.AmendRegistration: amend_registration,
+    c.RescheduleAppointment: reschedule_appointment,
+    c.RecordMissedAppointment: record_missed_appointment,
 }
 
 

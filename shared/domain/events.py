@@ -464,3 +464,53 @@ class MonthClosed(Event):
     community: str | None = None
     closed_at: AwareDatetime
     report: dict[str, Any]
+
+
+# --- corrections: the desk amends the registration (P-5 记清楚), the customer reschedules
+# the booked time (P-9), a missed appointment is recorded against the department (P-9)
+
+
+class FieldChange(BaseModel):
+    """One field of the registration form as it was and as it is now."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: Literal["unit", "phone", "category", "description"]
+    old: str | None
+    new: str
+
+
+@register
+class ComplaintAmended(Event):
+    """P-5 (记清楚): the desk corrected the registration form, saying why; the history
+    keeps the old and the new value of every changed field."""
+
+    type: ClassVar[str] = "complaint.amended"
+    changes: tuple[FieldChange, ...]
+    reason: str
+
+
+@register
+class WorkOrderRescheduled(Event):
+    """P-9: the customer booked another time; the due time moves to its end, at the
+    customer's request (routing key ``workorder.rescheduled.<department>``)."""
+
+    type: ClassVar[str] = "workorder.rescheduled"
+    department: str
+    appointment_start: AwareDatetime
+    appointment_end: AwareDatetime
+    old_due_at: AwareDatetime
+    due_at: AwareDatetime
+    requested_by: Literal["customer"] = "customer"
+    reason: str | None = None
+
+
+@register
+class AppointmentMissed(Event):
+    """P-9: the department holding the order missed the customer's booked time."""
+
+    type: ClassVar[str] = "workorder.appointment_missed"
+    department: str
+    appointment_start: AwareDatetime | None = None
+    appointment_end: AwareDatetime | None = None
+    note: str | None = None

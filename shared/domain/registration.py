@@ -75,7 +75,11 @@ def register_complaint(
 
 
 def _check_appointment(command: RegisterComplaint, now: datetime) -> None:
-    start, end = command.appointment_start, command.appointment_end
+    check_booked_time(command.appointment_start, command.appointment_end, now)
+
+
+def check_booked_time(start: datetime | None, end: datetime | None, now: datetime) -> None:
+    """The customer's booked time (客户预约时间): both ends, with offsets, ahead, in order."""
     if (start is None) != (end is None):
         raise InvalidCommand("appointment", "give both start and end of the booked time")
     for field, moment in (("appointment.start", start), ("appointment.end", end)):

@@ -59,6 +59,9 @@ class Complaint:
     incident_id: str | None = None
     completed_by_incident: str | None = None
 
+    # --- corrections: the departments that missed a booked time, one entry per miss (P-9)
+    missed_appointments: tuple[str, ...] = ()
+
     @property
     def clock_stopped_since(self) -> datetime | None:
         """P-13: since when the commitment clock stands still (an open referral), else None."""
@@ -146,7 +149,28 @@ def evolve(state: Complaint, event: Event) -> Complaint:
         # --- P-9/P-16 incidents
         case ev.ComplaintLinkedToIncident():
             return replace(state, incident_id=event.incident_id)
+        # --- corrections (P-5, P-9): the form shows the current values, the history both
+        case ev.ComplaintAmended():
+            return _amended(state, event)
+        case ev.WorkOrderRescheduled():
+            assert state.registration is not None
+            booked = state.registration.model_copy(update={
+                "appointment_start": event.appointment_start,
+                "appointment_end": event.appointment_end})
+            return replace(state, registration=booked, due_at=event.due_at)
+        case ev.AppointmentMissed():
+            return replace(state, missed_appointments=(*state.missed_appointments,
+                                                       event.department))
     return state
+
+
+def _amended(state: Complaint, event: ev.ComplaintAmended) -> Complaint:
+    """The registration with the corrected fields; a corrected category is the complaint's
+    category from now on (the department and due time stay: reassign moves an order)."""
+    assert state.registration is not None
+    update: dict[str, str] = {change.field: change.new for change in event.changes}
+    return replace(state, registration=state.registration.model_copy(update=update),
+                   category=update.get("category", state.category))
 
 
 def fold(history: Iterable[Event], state: Complaint | None = None) -> Complaint:

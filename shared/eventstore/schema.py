@@ -159,6 +159,8 @@ monthly_complaints = sa.Table(
     # --- P-13 referral: when the clock stopped (an open referral), and the first referral ---
     sa.Column("clock_stopped_since", UTCDateTime),
     sa.Column("first_referred_at", UTCDateTime),
+    # --- corrections (P-9): the department of each missed appointment, one entry per miss
+    sa.Column("missed_appointments", JSONType),
 )
 
 # --- P-8 fee bill (reporting): one row per paid order whose quote was accepted,

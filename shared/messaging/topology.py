@@ -61,9 +61,14 @@ _DEPARTMENT_EVENTS = (
 _SERIOUS_COMPLAINT_EVENTS = ("escalated", "inspected")
 
 
+# --- corrections (P-9): a department must act on the customer's new booked time
+_CORRECTION_EVENTS = ("rescheduled",)
+
+
 def _department_keys(department: str) -> list[str]:
     return [f"workorder.{event}.{department}" for event in _DEPARTMENT_EVENTS] + [
-        f"complaint.{event}.{department}" for event in _SERIOUS_COMPLAINT_EVENTS]  # P-12
+        f"complaint.{event}.{department}" for event in _SERIOUS_COMPLAINT_EVENTS] + [  # P-12
+        f"workorder.{event}.{department}" for event in _CORRECTION_EVENTS]  # corrections
 
 
 # Queue -> the routing keys bound to it on the ``complaints`` exchange.

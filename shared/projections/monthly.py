@@ -52,7 +52,9 @@ def complaint_row(complaint_id: str, state: Complaint) -> dict[str, Any]:
             "attitude": state.attitude, "escalated": state.escalated,
             # P-13: the clock stopped by an open referral; ever referred, for ``referred``
             "clock_stopped_since": state.clock_stopped_since,
-            "first_referred_at": state.first_referred_at}
+            "first_referred_at": state.first_referred_at,
+            # --- corrections (P-9)
+            "missed_appointments": list(state.missed_appointments)}
 
 
 MONTH_PATTERN = re.compile(r"^((?:19[7-9]|2\d\d)\d)-(0[1-9]|1[0-2])$")  # 1970-01 … 2999-12
@@ -100,6 +102,7 @@ class Tally:
     withdrawn: int = 0
     declined: int = 0
     escalated: int = 0  # P-12: serious complaints reported to leadership
+    missed_appointments: int = 0  # P-9: booked times the department missed
 
     def add(self, judgement: str) -> None:
         setattr(self, judgement, getattr(self, judgement) + 1)
@@ -111,7 +114,8 @@ class Tally:
         return {"total": self.total, "timely": self.timely, "late": self.late,
                 "pending": self.pending, "withdrawn": self.withdrawn,
                 "declined": self.declined, "timely_rate": _number(rate),
-                "escalated": self.escalated}
+                "escalated": self.escalated,
+                "missed_appointments": self.missed_appointments}  # corrections (P-9)
 
 
 @dataclass
@@ -195,6 +199,10 @@ def _statistics(rows: list[dict[str, Any]], policy: Policy, judged_at: datetime
             for tally in (overall, by_department[department], by_category[category]):
                 tally.escalated += 1
         referred += row["first_referred_at"] is not None  # P-13
+        # --- corrections (P-9): against the department that missed it, whoever holds it now
+        for missed_by in row["missed_appointments"] or ():
+            for tally in (overall, by_department[missed_by], by_category[category]):
+                tally.missed_appointments += 1
     return {
         "provisional": overall.pending > 0,
         **overall.public(),

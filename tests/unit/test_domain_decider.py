@@ -41,6 +41,11 @@ EVERY_STEP_BUT_REGISTERING: list[c.Command] = [
     c.LinkToIncident(incident_id="i-1", title="停电"),
     c.CompleteForIncident(incident_id="i-1", title="停电", department="engineering",
                           completed_at=datetime(2026, 11, 29, 12, 0, tzinfo=UTC)),
+    # --- corrections (P-5, P-9)
+    c.AmendRegistration(reason="门牌记错", unit="3-1503"),
+    c.RescheduleAppointment(datetime(2026, 12, 1, 9, tzinfo=UTC),
+                            datetime(2026, 12, 1, 12, tzinfo=UTC)),
+    c.RecordMissedAppointment(),
 ]
 
 
