@@ -48,7 +48,7 @@ HEARTBEAT_SECONDS = 30
 BLOCKED_CONNECTION_TIMEOUT_SECONDS = 60.0
 
 # Only events that exist: a key for reassignment, reopening, warnings or chases
-# arrives with the event class that is published under it (shared/domain/events.py).
+# arrives with the event class that is published under it (shared/domain/events/).
 _DEPARTMENT_EVENTS = (
     "dispatched",
     # --- P-9 B warnings and chases (shared/domain/chasing.py)
