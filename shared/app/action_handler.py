@@ -8,13 +8,12 @@ and decides again.
 from __future__ import annotations
 
 from shared.app.clock import Clock
+from shared.app.stream_writer import decide_and_append
 from shared.domain.corrective_actions import ActionCommand, CorrectiveAction, decide, fold
 from shared.domain.events import action_stream_id_of
-from shared.events import Metadata, new_envelope, to_event
-from shared.eventstore.records import AppendOnlyStore, ConcurrencyError
+from shared.events import Metadata, to_event
+from shared.eventstore.records import AppendOnlyStore
 from shared.policy import Policy
-
-MAX_ATTEMPTS = 8
 
 
 class CorrectiveActionHandler:
@@ -28,18 +27,9 @@ class CorrectiveActionHandler:
 
     def execute(self, action_id: str, command: ActionCommand, metadata: Metadata
                 ) -> CorrectiveAction:
-        stream_id = action_stream_id_of(action_id)
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            state = self.load(action_id)
-            now = self.clock.now()
-            decided = decide(command, state, self.policy.tz, now)
-            envelopes = [new_envelope(stream_id, state.version + i, event, now, metadata)
-                         for i, event in enumerate(decided, start=1)]
-            try:
-                self.store.append(stream_id, envelopes, state.version)
-            except ConcurrencyError:
-                if attempt == MAX_ATTEMPTS:
-                    raise
-                continue
-            return fold(decided, state)
-        raise AssertionError("unreachable")
+        state, _ = decide_and_append(
+            self.store, action_stream_id_of(action_id),
+            load=lambda: self.load(action_id),
+            decide=lambda state, now: decide(command, state, self.policy.tz, now),
+            fold=fold, clock=self.clock, metadata=metadata)
+        return state

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from shared.app.clock import Clock
+from shared.app.stream_writer import decide_and_append
 from shared.domain.commands import Command
 from shared.domain.decider import decide
 from shared.domain.events import stream_id_of
 from shared.domain.state import Complaint, fold
-from shared.events import Envelope, Metadata, new_envelope, to_event
-from shared.eventstore.records import AppendOnlyStore, ConcurrencyError, Record
+from shared.events import Envelope, Event, Metadata, to_event
+from shared.eventstore.records import AppendOnlyStore, Record
 from shared.policy import Policy
-
-MAX_ATTEMPTS = 8
 
 # The rows to record with the events, given the new state and the events to append.
 AlsoRows = Callable[[Complaint, list[Envelope]], Iterable[Record]]
@@ -55,26 +55,13 @@ class ComplaintHandler:
         also: AlsoRows | None = None,
         check: Check | None = None,
     ) -> Outcome:
-        stream_id = stream_id_of(complaint_id)
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            state, _ = self.load(complaint_id)
+        def decided(state: Complaint, now: datetime) -> list[Event]:
             if check is not None:
                 check(state)
-            now = self.clock.now()
-            decided = decide(command, state, self.policy, now)
-            envelopes = [
-                new_envelope(stream_id, state.version + i, event, now, metadata)
-                for i, event in enumerate(decided, start=1)
-            ]
-            new_state = fold(decided, state)
-            extra = list(also(new_state, envelopes)) if also else []
-            if not envelopes and not extra:
-                return Outcome(new_state, [])
-            try:
-                recorded = self.store.append(stream_id, envelopes, state.version, also=extra)
-            except ConcurrencyError:
-                if attempt == MAX_ATTEMPTS:
-                    raise
-                continue
-            return Outcome(new_state, recorded)
-        raise AssertionError("unreachable")
+            return decide(command, state, self.policy, now)
+
+        state, recorded = decide_and_append(
+            self.store, stream_id_of(complaint_id),
+            load=lambda: self.load(complaint_id)[0], decide=decided, fold=fold,
+            clock=self.clock, metadata=metadata, also=also)
+        return Outcome(state, recorded)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from shared.app.clock import Clock
 from shared.app.command_handler import ComplaintHandler
+from shared.app.stream_writer import decide_and_append
 from shared.domain import commands as c
 from shared.domain import events as ev
 from shared.domain.errors import RuleViolation
@@ -32,10 +33,8 @@ from shared.domain.incidents import (
     link_to_incident,
     why_skipped,
 )
-from shared.events import Metadata, new_envelope, to_event
-from shared.eventstore.records import AppendOnlyStore, ConcurrencyError
-
-MAX_ATTEMPTS = 8
+from shared.events import Metadata, to_event
+from shared.eventstore.records import AppendOnlyStore
 
 
 class UnknownLinkedComplaint(Exception):
@@ -66,23 +65,12 @@ class IncidentHandler:
 
     def _execute(self, incident_id: str, command: IncidentCommand, metadata: Metadata
                  ) -> Incident:
-        stream_id = ev.incident_stream_id_of(incident_id)
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            state = self.load(incident_id)
-            now = self.clock.now()
-            decided = decide(command, state, now)
-            envelopes = [new_envelope(stream_id, state.version + i, event, now, metadata)
-                         for i, event in enumerate(decided, start=1)]
-            if not envelopes:
-                return state
-            try:
-                self.store.append(stream_id, envelopes, state.version)
-            except ConcurrencyError:
-                if attempt == MAX_ATTEMPTS:
-                    raise
-                continue
-            return fold(decided, state)
-        raise AssertionError("unreachable")
+        state, _ = decide_and_append(
+            self.store, ev.incident_stream_id_of(incident_id),
+            load=lambda: self.load(incident_id),
+            decide=lambda state, now: decide(command, state, now),
+            fold=fold, clock=self.clock, metadata=metadata)
+        return state
 
     def _check_linkable(self, incident_id: str, complaint_ids: tuple[str, ...]) -> None:
         """Every complaint exists and may join the incident, before anything is written."""

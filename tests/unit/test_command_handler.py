@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 import pytest
 
 from shared.app.clock import FixedClock
-from shared.app.command_handler import MAX_ATTEMPTS, ComplaintHandler
+from shared.app.command_handler import ComplaintHandler
+from shared.app.stream_writer import MAX_ATTEMPTS
 from shared.domain import commands as c
 from shared.domain.errors import RuleViolation
 from shared.domain.events import stream_id_of
