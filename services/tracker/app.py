@@ -22,7 +22,13 @@ from shared.http import (
 )
 from shared.http import responses as error_responses
 from shared.http.auth import Authenticator, Principal
-from shared.http.complaint_access import READ_ALL, act, install_domain_errors, order_public
+from shared.http.complaint_access import (
+    READ_ALL,
+    act,
+    check_mail_log_checker,
+    install_domain_errors,
+    order_public,
+)
 from shared.http.health import Health, add_health
 from shared.projections.board import list_orders
 from shared.projections.worker import ProjectionKeeper
@@ -190,9 +196,11 @@ def create_tracker_app(context: ServiceContext, board: ProjectionKeeper) -> Fast
               responses=error_responses(404, 409), tags=["orders"])
     def mail_check(complaint_id: uuid.UUID, body: MailCheckBody,
                    who: Annotated[Principal, security_writes]) -> OrderState:
-        """The security head's mail-log check (P-11a), needed before sign-off."""
-        return step(complaint_id, c.RecordMailCheck(checked=body.checked, finding=body.finding),
-                    who)
+        """The security head's mail-log check (P-11a), needed before sign-off, whichever
+        department holds the order."""
+        command = c.RecordMailCheck(checked=body.checked, finding=body.finding)
+        return OrderState(**order_public(act(context, str(complaint_id), command, who,
+                                             check=check_mail_log_checker)))
 
     # --- reassign and reopen (P-6, P-9) ---
 

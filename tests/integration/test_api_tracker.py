@@ -360,6 +360,23 @@ def test_only_security_records_the_mail_log_check(api: Api, role: str) -> None:
     assert api.sign_off(complaint_id).status_code == 409
 
 
+def test_security_checks_the_mail_logs_of_a_mail_order_another_department_holds(
+    api: Api,
+) -> None:
+    # given a mail complaint reassigned to customer service, who works it to completion
+    complaint_id = api.new_order(category=None, description="报纸没收到")
+    response = api.order_step(complaint_id, "reassign", "desk",
+                              {"department": "customer_service", "reason": "由客服跟进"})
+    assert response.status_code == 200, response.text
+    api.work(complaint_id, "customer_service")
+    # when security records the mail-log check (P-11a: the head of security has it done)
+    response = _mail_check(api, complaint_id, "department:security")
+    # then it is recorded and the order signs off; engineering still may not record it
+    assert response.status_code == 200, response.text
+    assert _mail_check(api, complaint_id, "department:engineering").status_code == 403
+    assert api.sign_off(complaint_id).status_code == 200
+
+
 def test_a_mail_log_check_on_a_category_that_needs_none_is_409(api: Api) -> None:
     complaint_id = api.new_order("security.safety")
     api.work(complaint_id, "security")
