@@ -13,9 +13,11 @@
 ``-m "not slow"`` is the quick round (under a minute): it leaves out what
 costs seconds a test, marked ``slow`` here or at the test: the end-to-end
 tests (whole processes), tests on a broker, the PostgreSQL variants (a schema
-and its migrations each on a server) and tests that race threads for seconds.
-What stays runs on the in-memory store and SQLite, which keep one contract
-with PostgreSQL (``tests/integration/test_store_contract.py``).
+and its migrations each on a server), tests that race threads for seconds,
+and each feature's HTTP tests (``test_api_<feature>.py``: a migrated store and
+an app per test; ``test_api_common.py``, the contract every service keeps,
+stays in). What stays runs on the in-memory store and SQLite, which keep one
+contract with PostgreSQL (``tests/integration/test_store_contract.py``).
 """
 
 from __future__ import annotations
@@ -53,7 +55,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         on_broker = fixtures & BROKER_FIXTURES or item.get_closest_marker("broker")
-        if item.path.is_relative_to(E2E) or item.path.is_relative_to(FAULTS) or on_broker:
+        feature_api = (item.path.name.startswith("test_api_")
+                       and item.path.name != "test_api_common.py")
+        if (item.path.is_relative_to(E2E) or item.path.is_relative_to(FAULTS) or on_broker
+                or feature_api):
             item.add_marker(pytest.mark.slow)
 
 
