@@ -92,9 +92,11 @@ def running_system(database_url: str, rabbitmq_url: str, tmp_path: Path) -> Iter
         "RELAY_WAKE_PORT": str(free_port(socket.SOCK_DGRAM)),
         **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
+    # The processes' logs go to a file, never to a pipe nobody reads: once a pipe's buffer
+    # (64 KiB) is full, every process writing a log line blocks, and the system hangs.
+    log = (tmp_path / "complaints-run.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "shared.cli.main", "run"], env=env,
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+                               cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         tokens_file = tmp_path / "tokens.toml"
         wait_for("the tokens file", tokens_file.exists)
@@ -112,6 +114,7 @@ def running_system(database_url: str, rabbitmq_url: str, tmp_path: Path) -> Iter
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        log.close()
 
 
 def drain_queue(url: str, queue: str) -> list[dict[str, Any]]:
