@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header
-from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, StrictBool
 
 from services.intake.calls import add_calls
@@ -176,30 +175,23 @@ def create_intake_app(context: ServiceContext, complaint_index: ProjectionKeeper
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> Any:
         """Register a complaint. Any staff role (P-3) and kiosks may."""
-        digest = idempotency.request_hash(body)
-        if idempotency_key:
-            earlier = idempotency.stored(who.token_id, idempotency_key, digest)
-            if earlier is not None:
-                return JSONResponse(earlier, status_code=201)
+        request = idempotency.begin(who.token_id, idempotency_key, body)
+        if (earlier := request.earlier_answer()) is not None:
+            return earlier
         complaint_id = str(uuid.uuid4())
 
         def key_row(state: Complaint, _events: list[Envelope]) -> list[IdempotentAnswer]:
-            if not idempotency_key:
-                return []
             assert state.registration is not None
-            answer = ComplaintCreated(complaint_id=complaint_id, status=state.status,
-                                      registered_at=state.registration.registered_at)
-            return [idempotency.row(who.token_id, idempotency_key, digest,
-                                    answer.model_dump(mode="json"))]
+            return request.rows(ComplaintCreated(
+                complaint_id=complaint_id, status=state.status,
+                registered_at=state.registration.registered_at))
 
         try:
             outcome = context.handler.execute(
                 complaint_id, _register_command(complaint_id, body), metadata_for(who),
                 also=key_row)
         except DuplicateRecord:  # the same key raced in twice: the first one won
-            assert idempotency_key is not None
-            return JSONResponse(idempotency.stored(who.token_id, idempotency_key, digest),
-                                status_code=201)
+            return request.winner_answer()
         registration = outcome.state.registration
         assert registration is not None
         return ComplaintCreated(complaint_id=complaint_id, status=outcome.state.status,

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from services.intake.dates import day_bounds, parse_day
@@ -77,17 +76,12 @@ def add_calls(app: FastAPI, context: ServiceContext, auth: Authenticator,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> Any:
         """Record a call (P-4), complaint or not; ``complaint_id`` names the one it raised."""
-        digest = idempotency.request_hash(body)
-        if idempotency_key:
-            earlier = idempotency.stored(who.token_id, idempotency_key, digest)
-            if earlier is not None:
-                return JSONResponse(earlier, status_code=201)
+        request = idempotency.begin(who.token_id, idempotency_key, body)
+        if (earlier := request.earlier_answer()) is not None:
+            return earlier
 
         def key_row(envelope: Envelope) -> list[IdempotentAnswer]:
-            if not idempotency_key:
-                return []
-            answer = _public(envelope).model_dump(mode="json")
-            return [idempotency.row(who.token_id, idempotency_key, digest, answer)]
+            return request.rows(_public(envelope))
 
         command = RecordCall(
             call_id=str(uuid.uuid4()), caller=body.caller, phone=body.phone,
@@ -96,9 +90,7 @@ def add_calls(app: FastAPI, context: ServiceContext, auth: Authenticator,
         try:
             recorded = recorder.record(command, metadata_for(who), also=key_row)
         except DuplicateRecord:  # the same key raced in twice: the first one won
-            assert idempotency_key is not None
-            return JSONResponse(idempotency.stored(who.token_id, idempotency_key, digest),
-                                status_code=201)
+            return request.winner_answer()
         return _public(recorded)
 
     @app.get("/calls", response_model=CallList, tags=["calls"])
