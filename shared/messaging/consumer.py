@@ -106,6 +106,17 @@ def run_consumer(
                          "declares; delete it (its messages are re-derivable) or use a new vhost")
             else:
                 consumer.log.warning("consumer.disconnected", error=repr(exc), retry_in=delay)
+        except Exception as exc:
+            # pika does not always fail with its own errors: a broker killed or frozen
+            # mid-call can surface as a bare ValueError or AMQPConnectorStackTimeout
+            # (field-notes.md). The connection is closed by run_connection whatever
+            # happened, and handler errors never reach here (they are parked), so this
+            # too is "the link failed": reconnect, rather than let the thread die and
+            # the service answer HTTP with no consumer behind it.
+            if consumer.was_connected:
+                backoff.reset()
+            consumer.log.error("consumer.connection_failed", error=repr(exc),
+                               retry_in=backoff.peek(), exc_info=exc)
         backoff.wait(stop)
 
 
