@@ -9,14 +9,14 @@ from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, Field
 
 from services.reporting.corrective_actions import CorrectiveActionOut, add_corrective_actions
-from services.reporting.month_close import add_month_close, adjustments, frozen, month_closed
+from services.reporting.month_close import add_month_close
 from shared.app.bootstrap import ServiceContext
 from shared.http import Invalid, QueryText, create_app
 from shared.http.auth import Authenticator, Principal
 from shared.http.complaint_access import install_domain_errors
 from shared.http.health import Health, add_health
-from shared.projections.analysis import analysed_report
 from shared.projections.fees import FeesProjection, fee_bill
+from shared.projections.month_report import report_as_delivered
 from shared.projections.monthly import MONTH_PATTERN, parse_as_of, parse_month
 from shared.projections.worker import ProjectionKeeper
 
@@ -168,14 +168,9 @@ def create_reporting_app(context: ServiceContext, monthly: ProjectionKeeper,
         except ValueError as exc:
             raise Invalid({"as_of": "expected an ISO 8601 time with offset, e.g. "
                            "2026-10-31T23:59:59+08:00"}, str(exc)) from None
-        now = context.clock.now()
-        closed = month_closed(context, month, community, by=moment)  # P-17: as delivered
-        if closed is not None:
-            return frozen(closed)
-        report = monthly.read(lambda conn: analysed_report(conn, context.policy, month, now,
-                                                           community, as_of=moment))
-        report["adjustments"] = adjustments(context, monthly, month, community, moment)
-        return report
+        # P-17: a closed month as delivered, an open one live with its adjustments.
+        return report_as_delivered(context.store, monthly.read, context.policy, month,
+                                   community, context.clock.now(), as_of=moment)
 
     @app.get("/reports/fees", response_model=FeeBill, tags=["reports"])
     def fee_bill_of_month(

@@ -8,54 +8,22 @@
   ``adjustments``, what changed in the previous month since it was closed.
 """
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
 
 from shared.app.bootstrap import ServiceContext
 from shared.domain import events as ev
-from shared.domain.month_close import adjustment, close_month, closed_of
+from shared.domain.month_close import close_month
 from shared.events import new_envelope, to_event
 from shared.eventstore.records import ConcurrencyError
 from shared.http import Conflict, QueryText, RateLimiter
 from shared.http import responses as error_responses
 from shared.http.auth import Authenticator, Principal
 from shared.http.complaint_access import metadata_for
-from shared.projections.analysis import analysed_report, previous_month
-from shared.projections.monthly import month_bounds, monthly_report
+from shared.projections.month_report import frozen, live_report
+from shared.projections.monthly import month_bounds
 from shared.projections.worker import ProjectionKeeper
-
-
-def month_closed(context: ServiceContext, month: str, community: str | None,
-                 by: datetime | None = None) -> ev.MonthClosed | None:
-    """The month's close, if it was closed (at or before ``by``, when given)."""
-    stream = context.store.read_stream(ev.month_stream_id_of(month, community))
-    closed = closed_of(to_event(e) for e in stream)
-    if closed is None or (by is not None and closed.closed_at > by):
-        return None
-    return closed
-
-
-def frozen(closed: ev.MonthClosed) -> dict[str, Any]:
-    return {**closed.report, "closed": True, "closed_at": closed.closed_at}
-
-
-def adjustments(context: ServiceContext, monthly: ProjectionKeeper, month: str,
-                community: str | None, as_of: datetime | None) -> list[dict[str, Any]]:
-    """What changed in the previous month, if closed, since its report was delivered:
-    its figures from the events known now (or as of ``as_of``), judged when it closed."""
-    before = previous_month(month)
-    if before is None:
-        return []
-    closed = month_closed(context, before, community, by=as_of)
-    if closed is None:
-        return []
-    live = monthly.read(lambda conn: monthly_report(
-        conn, context.policy, before, context.clock.now(), community, as_of=as_of,
-        judged_at=closed.closed_at))
-    found = adjustment(before, closed.report, live)
-    return [found] if found else []
 
 
 def add_month_close(app: FastAPI, context: ServiceContext, monthly: ProjectionKeeper,
@@ -73,10 +41,8 @@ def add_month_close(app: FastAPI, context: ServiceContext, monthly: ProjectionKe
         stream_id = ev.month_stream_id_of(month, community)
         history = context.store.read_stream(stream_id)
         now = context.clock.now()
-        report = monthly.read(lambda conn: analysed_report(conn, context.policy, month, now,
-                                                           community))
-        report.update(closed=False, closed_at=None,
-                      adjustments=adjustments(context, monthly, month, community, None))
+        report = live_report(context.store, monthly.read, context.policy, month, community,
+                             now)
         delivered = report_model.model_validate(report).model_dump(mode="json")
         decided = close_month(month, community, [to_event(e) for e in history],
                               month_bounds(month, context.policy)[1], delivered, now)

@@ -3,6 +3,7 @@ adjustments in the next month's report. On both stores."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.cli.report import compute_report, format_report
 from tests.integration.api_support import SHANGHAI, T0, Api, aware, error_of, open_api
 
 OCT_31_2300 = datetime(2026, 10, 31, 23, 0, tzinfo=SHANGHAI)
@@ -72,6 +74,26 @@ def test_a_closed_month_is_frozen_and_later_changes_are_adjustments_next_month(
     assert api.report("2026-11", as_of=before)["adjustments"] == []
     # Asked as it stood before the close, October is the live report, not the frozen one.
     assert api.report("2026-10", as_of=OCT_31_2300.isoformat())["closed"] is False
+
+    # `complaints report` answers what GET /reports/monthly answers: October frozen,
+    # November live with the adjustment, and says both in the terminal.
+    settings = api.contexts["reporting"].settings
+    for month in ("2026-10", "2026-11"):
+        printed = json.loads(json.dumps(compute_report(settings, month, None, None,
+                                                       clock=api.clock), default=str))
+        assert_same_report(printed, api.report(month))
+    text = format_report(compute_report(settings, "2026-11", None, None, clock=api.clock))
+    assert "changed in closed month 2026-10 since it was delivered:" in text
+    assert "timely: 1 -> 2" in text and "dept customer_service pending: 1 -> 0" in text
+    assert "CLOSED" in format_report(compute_report(settings, "2026-10", None, None,
+                                                    clock=api.clock))
+
+
+def assert_same_report(printed: dict[str, object], served: dict[str, object]) -> None:
+    """The CLI's report and the endpoint's figures (times are printed differently)."""
+    keys = ("closed", "total", "timely", "late", "pending", "timely_rate", "by_department",
+            "by_category", "adjustments", "alerts")
+    assert {k: printed.get(k) for k in keys} == {k: served.get(k) for k in keys}
 
 
 def test_closing_twice_or_before_the_month_is_over_is_409_naming_the_rule(api: Api) -> None:
